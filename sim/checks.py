@@ -1,0 +1,327 @@
+"""Checks that need more than one field at a time: ids, options, bounds, quotes, sizes.
+
+Each check yields `(loc, message)`, where `loc` is the path of the offending value in the
+scenario document (keys and list indices, as pydantic reports them), so the loader can point
+at its line and column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim import sources as source_files
+from sim.scenario import Actor, OptionRef, Scenario
+from sim.uncertainty import bounds, nominal
+
+Loc = tuple[str | int, ...]
+Found = tuple[Loc, str]
+
+MAX_OUTCOMES = 2_000_000
+"""The largest outcome space a scenario may declare (before pruning rules)."""
+MAX_CELLS = 60_000_000
+"""The largest outcomes x (actors + red lines) table a scenario may need."""
+MAX_ACTORS = 1_000
+
+
+def check(scenario: Scenario, folder: Path | None) -> list[Found]:
+    """Every cross-field problem of a scenario; `folder` is where its sources live.
+
+    With `folder` None, source files are not read (quotes are not verified).
+    """
+    found: list[Found] = []
+    for part in (
+        _unique_ids(scenario),
+        _issues(scenario),
+        _rules(scenario),
+        _actors(scenario),
+        _protocol(scenario),
+        _institutions(scenario),
+        _size(scenario),
+    ):
+        found.extend(part)
+    if folder is not None:
+        found.extend(_sources(scenario, folder))
+    return found
+
+
+def outcome_space_size(scenario: Scenario) -> int:
+    """How many outcomes the issues span before pruning rules (product of option counts)."""
+    return math.prod(issue.option_count() for issue in scenario.issues)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _duplicates(items: Sequence[Any], loc: Loc, what: str) -> Iterator[Found]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.id in seen:
+            yield (*loc, index, "id"), f"duplicate {what} id {item.id!r}"
+        seen.add(item.id)
+
+
+def _option_index(scenario: Scenario, issue_id: str, option: OptionRef) -> int | None:
+    issue = scenario.issue(issue_id)
+    keys = issue.option_keys()
+    if issue.numeric:
+        if isinstance(option, str):
+            return None
+        return next((k for k, v in enumerate(keys) if math.isclose(float(v), option)), None)
+    return keys.index(option) if isinstance(option, str) and option in keys else None
+
+
+def _describe_options(scenario: Scenario, issue_id: str) -> str:
+    keys = scenario.issue(issue_id).option_keys()
+    shown = ", ".join(str(k) for k in keys[:12])
+    return shown + (f", … ({len(keys)} in all)" if len(keys) > 12 else "")
+
+
+def _condition(scenario: Scenario, condition: dict[str, Any], loc: Loc) -> Iterator[Found]:
+    issue_ids = {i.id for i in scenario.issues}
+    for issue_id, options in condition.items():
+        if issue_id not in issue_ids:
+            yield (*loc, issue_id), f"no issue {issue_id!r} (issues: {', '.join(issue_ids)})"
+            continue
+        listed = options if isinstance(options, list) else [options]
+        for k, option in enumerate(listed):
+            if _option_index(scenario, issue_id, option) is None:
+                where = (*loc, issue_id, k) if isinstance(options, list) else (*loc, issue_id)
+                yield (
+                    where,
+                    (
+                        f"{option!r} is not an option of issue {issue_id!r} "
+                        f"(options: {_describe_options(scenario, issue_id)})"
+                    ),
+                )
+
+
+def _within(value: Any, low: float, high: float, loc: Loc, what: str) -> Iterator[Found]:
+    lo, hi = bounds(value)
+    if lo < low or hi > high:
+        shown = f"{lo}" if lo == hi else f"values from {lo} to {hi}"
+        yield loc, f"{what} must lie in [{low}, {high}], got {shown}"
+
+
+def _actor_ids(scenario: Scenario) -> set[str]:
+    return {a.id for a in scenario.actors}
+
+
+def _dangling_actor(scenario: Scenario, actor_id: str | None, loc: Loc) -> Iterator[Found]:
+    if actor_id is not None and actor_id not in _actor_ids(scenario):
+        yield loc, f"no actor {actor_id!r} (actors: {', '.join(sorted(_actor_ids(scenario)))})"
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+
+def _unique_ids(scenario: Scenario) -> Iterator[Found]:
+    yield from _duplicates(scenario.sources, ("sources",), "source")
+    yield from _duplicates(scenario.issues, ("issues",), "issue")
+    yield from _duplicates(scenario.rules, ("rules",), "rule")
+    yield from _duplicates(scenario.actors, ("actors",), "actor")
+    for a, actor in enumerate(scenario.actors):
+        yield from _duplicates(actor.red_lines, ("actors", a, "red_lines"), "red line")
+    council = scenario.institutions.security_council
+    if council is not None:
+        loc: Loc = ("institutions", "security_council", "members")
+        yield from _duplicates(council.members, loc, "council member")
+
+
+def _issues(scenario: Scenario) -> Iterator[Found]:
+    for i, issue in enumerate(scenario.issues):
+        if issue.options is not None:
+            yield from _duplicates(issue.options, ("issues", i, "options"), "option")
+        elif issue.values is not None and len(set(issue.values)) != len(issue.values):
+            yield ("issues", i, "values"), "numeric values must be distinct"
+        elif issue.range is not None and issue.option_count() < 1:
+            yield ("issues", i, "range"), "the range is empty (stop is below start)"
+
+
+def _rules(scenario: Scenario) -> Iterator[Found]:
+    for r, rule in enumerate(scenario.rules):
+        yield from _condition(scenario, rule.when, ("rules", r, "when"))
+        if rule.then:
+            yield from _condition(scenario, rule.then, ("rules", r, "then"))
+
+
+def _actors(scenario: Scenario) -> Iterator[Found]:
+    if len(scenario.actors) > MAX_ACTORS:
+        yield ("actors",), f"{len(scenario.actors)} actors is more than the limit of {MAX_ACTORS}"
+        return
+    source_ids = {s.id for s in scenario.sources}
+    for a, actor in enumerate(scenario.actors):
+        loc: Loc = ("actors", a)
+        yield from _weights_and_scores(scenario, actor, loc)
+        yield from _within(actor.batna.value, 0.0, 1.0, (*loc, "batna", "value"), "a BATNA")
+        yield from _within(actor.batna.drift, -1.0, 1.0, (*loc, "batna", "drift"), "a drift")
+        for c, condition in enumerate(actor.signs_when or []):
+            yield from _condition(scenario, condition, (*loc, "signs_when", c))
+        if actor.strategy.exponent is not None:
+            lo, _ = bounds(actor.strategy.exponent)
+            if lo <= 0:
+                yield (*loc, "strategy", "exponent"), "the exponent must be positive"
+        for r, line in enumerate(actor.red_lines):
+            rloc: Loc = (*loc, "red_lines", r)
+            if line.forbids is not None:
+                yield from _condition(scenario, line.forbids, (*rloc, "forbids"))
+            yield from _within(line.firmness, 0.0, 1.0, (*rloc, "firmness"), "firmness")
+            if line.precondition is not None:
+                ploc: Loc = (*rloc, "precondition")
+                yield from _condition(scenario, line.precondition.requires, (*ploc, "requires"))
+                yield from _dangling_actor(scenario, line.precondition.met_by, (*ploc, "met_by"))
+                yield from _within(
+                    line.precondition.probability, 0.0, 1.0, (*ploc, "probability"), "a probability"
+                )
+            source = line.provenance.source
+            if source is not None and source not in source_ids:
+                yield (
+                    (*rloc, "provenance", "source"),
+                    (f"no source {source!r} (sources: {', '.join(sorted(source_ids)) or 'none'})"),
+                )
+
+
+def _weights_and_scores(scenario: Scenario, actor: Actor, loc: Loc) -> Iterator[Found]:
+    issue_ids = [i.id for i in scenario.issues]
+    for issue_id, weight in actor.weights.items():
+        if issue_id not in issue_ids:
+            yield (*loc, "weights", issue_id), f"no issue {issue_id!r}"
+            continue
+        lo, _ = bounds(weight)
+        if lo < 0:
+            yield (*loc, "weights", issue_id), f"a weight must not be negative, got {lo}"
+    if sum(max(nominal(w), 0.0) for w in actor.weights.values()) <= 0:
+        yield (*loc, "weights"), "weights must not all be zero (they are normalised to sum to 1)"
+    for issue_id, scores in actor.scores.items():
+        if issue_id not in issue_ids:
+            yield (*loc, "scores", issue_id), f"no issue {issue_id!r}"
+            continue
+        sloc: Loc = (*loc, "scores", issue_id)
+        count = scenario.issue(issue_id).option_count()
+        if isinstance(scores, list):
+            if len(scores) != count:
+                yield sloc, f"{len(scores)} scores given for {count} options of issue {issue_id!r}"
+            for k, score in enumerate(scores):
+                yield from _within(score, 0.0, 1.0, (*sloc, k), "a score")
+            continue
+        indices: set[int] = set()
+        for option, score in scores.items():
+            index = _option_index(scenario, issue_id, option)
+            if index is None:
+                yield (
+                    (*sloc, option),
+                    (
+                        f"{option!r} is not an option of issue {issue_id!r} "
+                        f"(options: {_describe_options(scenario, issue_id)})"
+                    ),
+                )
+                continue
+            indices.add(index)
+            yield from _within(score, 0.0, 1.0, (*sloc, option), "a score")
+        missing = [
+            k for i, k in enumerate(scenario.issue(issue_id).option_keys()) if i not in indices
+        ]
+        if missing and len(indices) == len(scores):
+            shown = ", ".join(str(m) for m in missing[:8])
+            yield sloc, f"no score for option(s) {shown} of issue {issue_id!r}"
+    for issue_id, weight in actor.weights.items():
+        if issue_id in issue_ids and issue_id not in actor.scores and bounds(weight)[1] > 0:
+            yield (
+                (*loc, "weights", issue_id),
+                (f"issue {issue_id!r} has a weight but no scores (add scores.{issue_id})"),
+            )
+
+
+def _protocol(scenario: Scenario) -> Iterator[Found]:
+    protocol = scenario.protocol
+    for k, proposer in enumerate(protocol.proposers or []):
+        yield from _dangling_actor(scenario, proposer, ("protocol", "proposers", k))
+    yield from _dangling_actor(scenario, protocol.mediator, ("protocol", "mediator"))
+    if protocol.kind == "mediated" and protocol.mediator is None:
+        yield ("protocol", "kind"), "a mediated protocol needs `mediator` (an actor id)"
+    if protocol.kind == "setter" and len(protocol.proposers or []) != 1:
+        yield ("protocol", "kind"), "a setter protocol needs exactly one proposer in `proposers`"
+    if protocol.kind == "monotonic_concession":
+        parties = [a.id for a in scenario.actors if a.role in ("belligerent", "guarantor")]
+        if len(parties) != 2:
+            yield (
+                ("protocol", "kind"),
+                (
+                    "monotonic_concession is bilateral: it needs exactly two actors who sign "
+                    f"(belligerents or guarantors), got {len(parties)}"
+                ),
+            )
+
+
+def _institutions(scenario: Scenario) -> Iterator[Found]:
+    council = scenario.institutions.security_council
+    if council is not None:
+        loc: Loc = ("institutions", "security_council")
+        seats = 0
+        for m, member in enumerate(council.members):
+            yield from _dangling_actor(scenario, member.actor, (*loc, "members", m, "actor"))
+            yield from _within(member.p_yes, 0.0, 1.0, (*loc, "members", m, "p_yes"), "p_yes")
+            seats += member.seats
+        if council.votes_needed > seats:
+            yield (
+                (*loc, "votes_needed"),
+                (f"{council.votes_needed} votes needed but the council has only {seats} seats"),
+            )
+        yield from _condition(scenario, council.mandate, (*loc, "mandate"))
+    deployment = scenario.institutions.unilateral_deployment
+    if deployment is not None:
+        loc = ("institutions", "unilateral_deployment")
+        yield from _dangling_actor(scenario, deployment.actor, (*loc, "actor"))
+        yield from _within(deployment.probability, 0.0, 1.0, (*loc, "probability"), "a probability")
+        yield from _condition(scenario, deployment.terms, (*loc, "terms"))
+
+
+def _size(scenario: Scenario) -> Iterator[Found]:
+    size = outcome_space_size(scenario)
+    counts = " x ".join(str(i.option_count()) for i in scenario.issues)
+    if size > MAX_OUTCOMES:
+        yield (
+            ("issues",),
+            (
+                f"the outcome space would have {size:,} outcomes ({counts}), "
+                f"more than the limit of "
+                f"{MAX_OUTCOMES:,}; use fewer issues or coarser options"
+            ),
+        )
+        return
+    lines = sum(len(a.red_lines) for a in scenario.actors)
+    cells = size * (len(scenario.actors) + lines)
+    if cells > MAX_CELLS:
+        yield (
+            ("issues",),
+            (
+                f"{size:,} outcomes x {len(scenario.actors) + lines} actors and red lines need "
+                f"{cells:,} table cells, more than the limit of {MAX_CELLS:,}"
+            ),
+        )
+
+
+def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
+    texts: dict[str, str] = {}
+    for s, source in enumerate(scenario.sources):
+        try:
+            texts[source.id] = source_files.read_source(
+                source_files.resolve_source(folder, source.path)
+            )
+        except (ValueError, OSError) as error:
+            yield ("sources", s, "path"), str(error)
+    for a, actor in enumerate(scenario.actors):
+        for r, line in enumerate(actor.red_lines):
+            provenance = line.provenance
+            if provenance.quote is None or provenance.source not in texts:
+                continue
+            if not source_files.quote_found(provenance.quote, texts[provenance.source]):
+                yield (
+                    ("actors", a, "red_lines", r, "provenance", "quote"),
+                    (
+                        f"quote not found verbatim in source {provenance.source!r}: "
+                        f"{provenance.quote[:80]!r}"
+                    ),
+                )

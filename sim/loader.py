@@ -1,0 +1,339 @@
+"""Reading scenario files: safe YAML, every problem located at its line and column.
+
+A file goes through four gates, each of which stops with a :class:`ScenarioError` whose
+problems read `FILE:LINE:COL: dotted.path: message`:
+
+1. bytes: exists, is a file, not too large, not binary, valid UTF-8, not empty;
+2. YAML events: no anchors or aliases (no expansion bombs), nesting not too deep;
+3. YAML document: syntax, duplicate keys (ruamel's safe loader), a mapping at the top;
+4. meaning: the pydantic schema, then the cross-field checks of :mod:`sim.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from sim.checks import Loc, check
+from sim.errors import Problem, ScenarioError
+from sim.scenario import Scenario
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A valid scenario with the file it came from (sources resolve against `folder`)."""
+
+    scenario: Scenario
+    name: str
+    folder: Path
+    text: str = field(repr=False)
+    """The YAML text as read (before any override)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML document: plain data plus the node tree that knows the positions."""
+
+    name: str
+    text: str
+    data: Any
+    root: Node
+
+
+def load_scenario(
+    path: str | Path, overrides: Sequence[str] = (), *, verify_quotes: bool = True
+) -> LoadedScenario:
+    """Read, parse and validate a scenario file, then apply `--set` overrides."""
+    path = Path(path)
+    text = read_text(path)
+    return load_text(text, str(path), path.parent, overrides, verify_quotes=verify_quotes)
+
+
+def load_text(
+    text: str,
+    name: str,
+    folder: Path,
+    overrides: Sequence[str] = (),
+    *,
+    verify_quotes: bool = True,
+) -> LoadedScenario:
+    """Parse and validate scenario text that claims to live in `folder`."""
+    document = parse_yaml(text, name)
+    scenario = validate(document, folder if verify_quotes else None)
+    if overrides:
+        from sim.overrides import apply_overrides
+
+        scenario = apply_overrides(scenario, overrides, folder if verify_quotes else None)
+    return LoadedScenario(scenario=scenario, name=name, folder=folder, text=text)
+
+
+def read_text(path: Path) -> str:
+    """A scenario file's text, refusing what is not a small UTF-8 text file."""
+    name = str(path)
+    if not path.exists():
+        raise ScenarioError.at(name, "no such file")
+    if path.is_dir():
+        raise ScenarioError.at(name, "is a directory, not a scenario file")
+    if not path.is_file():
+        raise ScenarioError.at(name, "is not a regular file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError.at(
+                name, f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}"
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError.at(name, f"cannot read the file: {error.strerror}") from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Bytes as UTF-8 text, with the position of the first bad byte when they are not."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError.at(name, f"file is {len(raw):,} bytes, more than {MAX_FILE_BYTES:,}")
+    if b"\x00" in raw:
+        line, col = _position(raw, raw.index(b"\x00"))
+        raise ScenarioError.at(name, "binary file (NUL byte): a scenario is YAML text", line, col)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, col = _position(raw, error.start)
+        raise ScenarioError.at(
+            name, f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded", line, col
+        ) from None
+    if not text.strip():
+        raise ScenarioError.at(name, "file is empty: a scenario is a YAML mapping")
+    return text
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def parse_yaml(text: str, name: str) -> Document:
+    """Parse YAML text safely into plain data and a positioned node tree."""
+    _check_events(text, name)
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        root = yaml.compose(text)
+        data = YAML(typ="safe", pure=True).load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = " ".join(str(p) for p in (error.context, error.problem) if p)
+        if "duplicate key" in str(error).lower():
+            what = _duplicate_message(str(error))
+        raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
+    except (YAMLError, RecursionError, ValueError) as error:
+        raise ScenarioError.at(name, f"YAML: {error}") from None
+    if root is None or data is None:
+        raise ScenarioError.at(name, "file has no YAML document: a scenario is a YAML mapping")
+    if not isinstance(data, dict):
+        mark = root.start_mark
+        raise ScenarioError.at(
+            name,
+            f"a scenario is a YAML mapping (key: value lines), got a {type(data).__name__}",
+            mark.line + 1,
+            mark.column + 1,
+        )
+    return Document(name=name, text=text, data=plain(data), root=root)
+
+
+def _duplicate_message(text: str) -> str:
+    for line in text.splitlines():
+        if "found duplicate key" in line:
+            return line.strip().rstrip(".") + " (each key may appear once in a mapping)"
+    return "duplicate key (each key may appear once in a mapping)"
+
+
+def _check_events(text: str, name: str) -> None:
+    """Refuse anchors, aliases and deep nesting before anything is built."""
+    depth = 0
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            mark = event.start_mark
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                raise ScenarioError.at(
+                    name,
+                    "YAML anchors and aliases are not allowed in scenario files "
+                    "(write each value out)",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ScenarioError.at(
+                        name,
+                        f"YAML nested more than {MAX_DEPTH} levels deep",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = " ".join(str(p) for p in (error.context, error.problem) if p)
+        raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
+    except YAMLError as error:
+        raise ScenarioError.at(name, f"YAML: {error}") from None
+
+
+def plain(value: Any) -> Any:
+    """YAML values as plain Python: dates become ISO strings, keys stay as written."""
+    if isinstance(value, dict):
+        return {plain_key(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def plain_key(key: Any) -> Any:
+    """A mapping key as plain Python (numbers stay numbers: they name numeric options)."""
+    if isinstance(key, bool):
+        return str(key).lower()
+    if isinstance(key, dt.date | dt.datetime):
+        return key.isoformat()
+    if isinstance(key, tuple | list | dict):
+        return str(key)
+    return plain(key)
+
+
+def validate(document: Document, folder: Path | None) -> Scenario:
+    """Validate a parsed document; every problem located in it."""
+    try:
+        scenario = Scenario.model_validate(document.data)
+    except ValidationError as error:
+        raise ScenarioError(pydantic_problems(error, document)) from None
+    found = check(scenario, folder)
+    if found:
+        raise ScenarioError(locate(document, loc, message) for loc, message in found)
+    return scenario
+
+
+def pydantic_problems(error: ValidationError, document: Document) -> list[Problem]:
+    """One located problem per pydantic error (several at one place are joined)."""
+    problems: dict[tuple[int, int, str], list[str]] = {}
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        message = _message(item)
+        problem = locate(document, loc, message, at_key=item["type"] == "extra_forbidden")
+        key = (problem.line, problem.col, problem.path)
+        if message not in problems.setdefault(key, []):
+            problems[key].append(message)
+    return [
+        Problem(document.name, line, col, path, "; ".join(messages))
+        for (line, col, path), messages in problems.items()
+    ]
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {item['loc'][-1]!r}"
+    if kind == "missing":
+        return f"missing required key {item['loc'][-1]!r}"
+    message = str(item["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind.endswith("_type") or kind in ("literal_error", "union_tag_invalid"):
+        message += f" (got {_shown(item.get('input'))})"
+    return message
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def locate(document: Document, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
+    """The problem at `loc`: the deepest YAML node the path reaches, and a dotted path.
+
+    Path segments that name no node (pydantic's union tags) are skipped. In the dotted path, a
+    list entry that has an `id` is named by its id, as in `--set` paths.
+    """
+    node: Node = document.root
+    data: Any = document.data
+    mark = node.start_mark
+    parts: list[str] = []
+    for depth, segment in enumerate(loc, start=1):
+        if isinstance(node, MappingNode) and isinstance(data, dict):
+            pair = _find_key(node, segment)
+            if pair is None:
+                # a missing key is named at the end of the path; union tags are skipped
+                if depth == len(loc) and _is_field_name(segment):
+                    parts.append(str(segment))
+                continue
+            key_node, value_node = pair
+            parts.append(str(segment))
+            node, data = value_node, data.get(_data_key(data, segment))
+            mark = key_node.start_mark if at_key else value_node.start_mark
+        elif isinstance(node, SequenceNode) and isinstance(data, list) and isinstance(segment, int):
+            if not 0 <= segment < len(node.value):
+                continue
+            item = data[segment]
+            label = item.get("id") if isinstance(item, dict) else None
+            parts.append(str(label) if isinstance(label, str) else str(segment))
+            node, data = node.value[segment], item
+            mark = node.start_mark
+    return Problem(document.name, mark.line + 1, mark.column + 1, ".".join(parts), message)
+
+
+def _is_field_name(segment: Any) -> bool:
+    return isinstance(segment, str) and segment.isidentifier() and segment.islower()
+
+
+def _find_key(node: MappingNode, segment: Any) -> tuple[Node, Node] | None:
+    for key_node, value_node in node.value:
+        if _same_key(key_node.value, segment):
+            return key_node, value_node
+    return None
+
+
+def _same_key(raw: Any, segment: Any) -> bool:
+    if str(raw) == str(segment):
+        return True
+    if isinstance(segment, int | float) and not isinstance(segment, bool):
+        try:
+            return math.isclose(float(raw), float(segment))
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _data_key(data: dict[Any, Any], segment: Any) -> Any:
+    for key in data:
+        if _same_key(key, segment):
+            return key
+    return segment
+
+
+def problems_of(errors: Iterable[ScenarioError]) -> list[Problem]:
+    """All problems of several errors, in file order."""
+    return sorted(p for e in errors for p in e.problems)

@@ -1,0 +1,139 @@
+"""`--set PATH=VALUE`: change any scenario value by dotted path, then validate again.
+
+Paths walk mappings by key and lists of things with ids by id (a plain index also works), e.g.
+`actors.russia.red_lines.no_nato_timeline.firmness=0`. The value is read as YAML, so
+`0.5`, `true`, `[a, b]` and `{dist: uniform, low: 0.2, high: 0.8}` all work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from sim.checks import Loc, check
+from sim.errors import Problem, ScenarioError
+from sim.loader import plain
+from sim.scenario import Scenario
+
+WHERE = "--set"
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split `PATH=VALUE` into path segments and the YAML value. Raises ValueError."""
+    path, sep, raw = text.partition("=")
+    segments = path.strip().split(".")
+    if not sep or not path.strip() or any(not s for s in segments):
+        raise ValueError("expected PATH=VALUE, e.g. actors.russia.batna.value=0.4")
+    try:
+        value = YAML(typ="safe", pure=True).load(raw) if raw.strip() else None
+    except YAMLError as error:
+        raise ValueError(f"the value is not valid YAML: {error}") from None
+    return segments, plain(value)
+
+
+def set_path(data: Any, segments: Sequence[str], value: Any) -> None:
+    """Set `value` at `segments` inside plain scenario data. Raises ValueError."""
+    node = data
+    for depth, segment in enumerate(segments):
+        last = depth == len(segments) - 1
+        walked = ".".join(segments[:depth]) or "the scenario"
+        if isinstance(node, dict):
+            key = _dict_key(node, segment)
+            if last:
+                node[key] = value
+                return
+            if key not in node:
+                raise ValueError(f"{walked} has no key {segment!r}")
+            node = node[key]
+        elif isinstance(node, list):
+            index = _list_index(node, segment, walked)
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        else:
+            raise ValueError(f"{walked} is a single value; it has no {segment!r}")
+
+
+def _dict_key(node: dict[Any, Any], segment: str) -> Any:
+    if segment in node:
+        return segment
+    for key in node:  # numeric keys (scores of numeric options) are written as text in paths
+        if not isinstance(key, str) and str(key) == segment:
+            return key
+    return segment
+
+
+def _list_index(node: list[Any], segment: str, walked: str) -> int:
+    ids = [item.get("id") for item in node if isinstance(item, dict)]
+    if segment in ids:
+        return ids.index(segment)
+    if segment.isdigit() and int(segment) < len(node):
+        return int(segment)
+    listed = ", ".join(str(i) for i in ids if i is not None) or f"indices 0..{len(node) - 1}"
+    raise ValueError(f"{walked} has no entry {segment!r} (entries: {listed})")
+
+
+def apply_overrides(
+    scenario: Scenario, overrides: Sequence[str], folder: Path | None = None
+) -> Scenario:
+    """A new, validated scenario with every override applied in order."""
+    data = scenario.model_dump(mode="python", exclude_none=True)
+    problems: list[Problem] = []
+    paths: list[list[str]] = []
+    for number, text in enumerate(overrides, start=1):
+        try:
+            segments, value = parse_override(text)
+            set_path(data, segments, value)
+            paths.append(segments)
+        except ValueError as error:
+            problems.append(Problem(WHERE, number, 1, text.partition("=")[0], str(error)))
+            paths.append([])
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        result = Scenario.model_validate(data)
+    except ValidationError as error:
+        found: list[tuple[Loc, str]] = [
+            (tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+            for e in error.errors(include_url=False)
+        ]
+        raise ScenarioError(_located(data, found, paths)) from None
+    found = check(result, folder)
+    if found:
+        raise ScenarioError(_located(data, found, paths))
+    return result
+
+
+def _located(data: Any, found: list[tuple[Loc, str]], paths: list[list[str]]) -> list[Problem]:
+    problems = []
+    for loc, message in found:
+        dotted = dotted_path(data, loc)
+        number = next(
+            (n for n, p in enumerate(paths, start=1) if p and dotted.startswith(".".join(p))), 0
+        )
+        problems.append(Problem(WHERE, number, 1, dotted, message))
+    return problems
+
+
+def dotted_path(data: Any, loc: Loc) -> str:
+    """The `--set` style path of `loc`: list entries with an id named by their id."""
+    parts: list[str] = []
+    node = data
+    for depth, segment in enumerate(loc, start=1):
+        if isinstance(node, list) and isinstance(segment, int) and segment < len(node):
+            item = node[segment]
+            label = item.get("id") if isinstance(item, dict) else None
+            parts.append(str(label) if isinstance(label, str) else str(segment))
+            node = item
+        elif isinstance(node, dict) and segment in node:
+            parts.append(str(segment))
+            node = node[segment]
+        elif depth == len(loc):  # a missing key; other unmatched segments are union tags
+            parts.append(str(segment))
+    return ".".join(parts)

@@ -1,0 +1,498 @@
+"""The scenario language: what an analyst writes in a scenario file.
+
+A scenario names its sources, the issues on the table (each a list of options), the actors
+(their weights, scores, value of no deal, strategy and red lines), the negotiation protocol and
+the institutions (the UN Security Council). Every model here is frozen and rejects unknown
+fields; the shape is checked by pydantic, and everything that needs more than one field at a
+time (ids that must exist, quotes that must be found in their source, the size of the outcome
+space) is checked by :mod:`sim.checks`, so each problem can be located in the YAML file.
+
+Numbers an analyst is unsure of may be written as distributions (see :data:`Number`); the
+engine draws them per run, and anything that needs one value takes the distribution's
+:func:`sim.uncertainty.nominal`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SCHEMA_VERSION = 1
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=64,
+        description="lower-case letters, digits and underscores, starting with a letter",
+    ),
+]
+Text = Annotated[str, Field(max_length=20_000)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: frozen, strict types, no unknown keys."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+    )
+
+
+# --- distributions -------------------------------------------------------------------------
+
+
+class Uniform(Strict):
+    """A number drawn uniformly between `low` and `high`."""
+
+    dist: Literal["uniform"]
+    low: Finite
+    high: Finite
+    nominal: Finite | None = None
+    """The value used when one number is needed (default: the midpoint)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        _check_bounds(self.low, self.high, self.nominal)
+        return self
+
+
+class Beta(Strict):
+    """A beta(a, b) distribution stretched onto [`low`, `high`] (default [0, 1])."""
+
+    dist: Literal["beta"]
+    a: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    b: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    low: Finite = 0.0
+    high: Finite = 1.0
+    nominal: Finite | None = None
+    """The value used when one number is needed (default: the mean)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Beta:
+        _check_bounds(self.low, self.high, self.nominal)
+        return self
+
+
+class Normal(Strict):
+    """A normal distribution with mean `mean` and standard deviation `sd`, cut to [low, high]."""
+
+    dist: Literal["normal"]
+    mean: Finite
+    sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    low: Finite
+    high: Finite
+    nominal: Finite | None = None
+    """The value used when one number is needed (default: the mean, clipped to the bounds)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Normal:
+        _check_bounds(self.low, self.high, self.nominal)
+        return self
+
+
+class Choice(Strict):
+    """One of a list of numbers, with optional weights (default: equally likely)."""
+
+    dist: Literal["choice"]
+    values: Annotated[list[Finite], Field(min_length=1, max_length=10_000)]
+    weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+    nominal: Finite | None = None
+    """The value used when one number is needed (default: the weighted mean)."""
+
+    @model_validator(mode="after")
+    def _weights_fit(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+def _check_bounds(low: float, high: float, nominal: float | None) -> None:
+    if low > high:
+        raise ValueError(f"low ({low}) is greater than high ({high})")
+    if nominal is not None and not low <= nominal <= high:
+        raise ValueError(f"nominal ({nominal}) lies outside [{low}, {high}]")
+
+
+Distribution = Annotated[Uniform | Beta | Normal | Choice, Field(discriminator="dist")]
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
+def _number_or_distribution(value: Any, handler: Any) -> Any:
+    """Accept a finite number or a distribution mapping, with one clear message otherwise."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_or_distribution", "expected a number or a distribution, got true/false"
+        )
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise PydanticCustomError(
+                "finite_number", "expected a finite number, got {value}", {"value": str(value)}
+            )
+        return float(value)
+    if isinstance(value, dict):
+        return _DISTRIBUTION.validate_python(value)
+    if isinstance(value, Uniform | Beta | Normal | Choice):
+        return value
+    raise PydanticCustomError(
+        "number_or_distribution",
+        "expected a number or a distribution (a mapping with dist: uniform, beta, normal or "
+        "choice), got {kind}",
+        {"kind": type(value).__name__},
+    )
+
+
+Number = Annotated[float | Distribution, WrapValidator(_number_or_distribution)]
+"""A number, or a distribution of numbers for Monte Carlo sweeps."""
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+class Source(Strict):
+    """A document that quotes come from, stored beside the scenario file."""
+
+    id: Id
+    path: Annotated[str, Field(min_length=1, max_length=500)]
+    """Path of a UTF-8 text file, relative to the scenario file's folder."""
+    title: Text
+    outlet: Text | None = None
+    date: Text | None = None
+    """Publication date, as written (ISO 8601 preferred)."""
+    author: Text | None = None
+
+
+# --- issues and outcomes ---------------------------------------------------------------------
+
+
+class Option(Strict):
+    """One option of a categorical issue."""
+
+    id: Id
+    label: Text | None = None
+    """The option in words, for reports and the dashboard."""
+
+
+class NumericRange(Strict):
+    """Numeric options from `start` to `stop` inclusive, `step` apart."""
+
+    start: Finite
+    stop: Finite
+    step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+    def values(self) -> list[float]:
+        """The options, rounded to the step's precision so 0.1 steps do not drift."""
+        count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        digits = max(0, -math.floor(math.log10(self.step)) + 6)
+        return [round(self.start + k * self.step, digits) for k in range(max(count, 0))]
+
+
+class Issue(Strict):
+    """An issue on the table: either categorical `options` or numeric `values`/`range`."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    options: Annotated[list[Option], Field(min_length=1)] | None = None
+    values: Annotated[list[Finite], Field(min_length=1)] | None = None
+    range: NumericRange | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Issue:
+        given = [k for k in ("options", "values", "range") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of options (categorical), values or range (numeric); "
+                f"got {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the options are numbers."""
+        return self.options is None
+
+    def option_keys(self) -> list[str | float]:
+        """The options in order: ids for a categorical issue, numbers for a numeric one."""
+        if self.options is not None:
+            return [o.id for o in self.options]
+        if self.values is not None:
+            return list(self.values)
+        assert self.range is not None  # guaranteed by _one_kind
+        return list(self.range.values())
+
+    def option_count(self) -> int:
+        """How many options the issue has, without listing a numeric range."""
+        if self.range is not None:
+            r = self.range
+            return max(math.floor((r.stop - r.start) / r.step + 1e-9) + 1, 0)
+        return len(self.option_keys())
+
+
+OptionRef = str | float
+"""An option named by id (categorical issue) or by value (numeric issue)."""
+
+Condition = Annotated[
+    dict[Id, Annotated[list[OptionRef], Field(min_length=1)]],
+    Field(min_length=1),
+]
+"""A condition on outcomes: issue id -> options. An outcome meets it when, for every issue
+named, its option is in that issue's list (AND across issues, OR within a list)."""
+
+
+class OutcomeRule(Strict):
+    """A declared rule that removes meaningless combinations from the outcome space.
+
+    `exclude`: outcomes meeting `when` do not exist. `collapse`: when `when` holds, the issues
+    in `then` can only take the given option (a mandate with no force is no mandate), so
+    the other combinations are removed and the remaining one stands for them all.
+    """
+
+    id: Id
+    kind: Literal["exclude", "collapse"]
+    when: Condition
+    then: dict[Id, OptionRef] | None = None
+    rationale: Text | None = None
+
+    @model_validator(mode="after")
+    def _then_fits_kind(self) -> OutcomeRule:
+        if self.kind == "collapse" and not self.then:
+            raise ValueError("a collapse rule needs `then` (issue -> the one option left)")
+        if self.kind == "exclude" and self.then is not None:
+            raise ValueError("an exclude rule takes no `then`")
+        return self
+
+
+# --- actors ---------------------------------------------------------------------------------
+
+
+class Provenance(Strict):
+    """Where a red line comes from, and how much the source itself says."""
+
+    kind: Literal["stated", "reported", "author_assessment", "assumption"]
+    """`stated`: the speaker's own words; `reported`: the source reports the position;
+    `author_assessment`: the source's author claims it; `assumption`: the modeller's."""
+    speaker: Text | None = None
+    """Who said it (for `stated` and `reported`) or who asserts it."""
+    source: Id | None = None
+    """Id of the source document the quote is taken from."""
+    quote: Text | None = None
+    """Verbatim text of the source (typographic quotes, dashes and spaces are folded)."""
+    rationale: Text | None = None
+    """Why the modeller assumes it (required for `assumption`)."""
+
+    @model_validator(mode="after")
+    def _evidence(self) -> Provenance:
+        if self.kind == "assumption":
+            if not self.rationale:
+                raise ValueError("an assumption needs a `rationale` saying why it is assumed")
+            if self.quote is not None:
+                raise ValueError(
+                    "an assumption carries no quote: the source does not say it "
+                    "(use kind stated, reported or author_assessment for a quote)"
+                )
+        else:
+            missing = [k for k in ("speaker", "source", "quote") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"a {self.kind} red line needs {', '.join(missing)}")
+        return self
+
+
+class Precondition(Strict):
+    """A red line that keeps the actor away from talks until `requires` holds.
+
+    Until it is met there are no talks; once `met_by` concedes it (with probability
+    `probability`, drawn once per run), the issues it names are fixed to the required options.
+    """
+
+    requires: Condition
+    met_by: Id | None = None
+    """The actor able to meet it (e.g. by taking an option off the table)."""
+    probability: Number = 0.0
+    """Probability that `met_by` concedes the precondition before talks, per run."""
+
+
+class RedLine(Strict):
+    """A hard constraint an actor will not cross, with its source."""
+
+    id: Id
+    description: Text | None = None
+    forbids: Condition | None = None
+    """The outcomes that cross it. A precondition red line forbids, by default, every
+    outcome that does not meet its requirement."""
+    precondition: Precondition | None = None
+    consequence: Literal["reject", "walk_out", "escalate", "veto"] = "reject"
+    """What crossing it does: `reject` the offer, `walk_out` of talks, `escalate` when it is
+    crossed on the ground (a deployment), `veto` a Security Council mandate that crosses it."""
+    firmness: Number = 1.0
+    """Probability that the red line binds in a run (1: always; 0: a pure bluff)."""
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _something_to_forbid(self) -> RedLine:
+        if self.forbids is None and self.precondition is None:
+            raise ValueError("a red line needs `forbids`, `precondition`, or both")
+        return self
+
+
+class Batna(Strict):
+    """The value of no deal, and how it moves each round (costs of war, momentum)."""
+
+    value: Number
+    drift: Number = 0.0
+    """Added per round; negative when waiting costs, positive when time is on one's side."""
+
+
+class Strategy(Strict):
+    """How an actor concedes and accepts.
+
+    Time-based (Faratin, Sierra & Jennings 1998): `boulware` (exponent < 1, concedes late),
+    `linear` (exponent 1), `conceder` (exponent > 1, concedes early); `hardliner` never
+    concedes; `zeuthen` concedes when its risk is the smaller (Zeuthen 1930); `informed` knows
+    the others' utilities and red lines and offers the best outcome they all accept.
+    """
+
+    kind: Literal["boulware", "linear", "conceder", "hardliner", "zeuthen", "informed"]
+    exponent: Number | None = None
+    """Concession exponent beta for time-based kinds (default 0.2 boulware, 1 linear,
+    5 conceder)."""
+
+    @model_validator(mode="after")
+    def _exponent_fits(self) -> Strategy:
+        if self.exponent is not None and self.kind not in ("boulware", "linear", "conceder"):
+            raise ValueError(f"strategy {self.kind} takes no exponent")
+        return self
+
+
+Scores = dict[OptionRef, Number] | Annotated[list[Number], Field(max_length=100_000)]
+"""Scores of an issue's options in [0, 1]: a mapping option -> score, or a list aligned
+with the options."""
+
+
+class Actor(Strict):
+    """A party to the negotiation (one mesa agent per actor)."""
+
+    id: Id
+    name: Text
+    role: Literal["belligerent", "guarantor", "mediator", "observer"]
+    """`belligerent`: must sign any agreement; `guarantor`: must sign when the outcome meets
+    any condition of `signs_when` (what it contributes to; always when absent); `mediator`
+    and `observer` never sign."""
+    signs_when: Annotated[list[Condition], Field(min_length=1)] | None = None
+    weights: dict[Id, Number]
+    """Salience of each issue (non-negative; normalised to sum to 1)."""
+    scores: dict[Id, Scores]
+    """Per issue, the score of each option in [0, 1]."""
+    batna: Batna
+    strategy: Strategy = Strategy(kind="linear")
+    red_lines: list[RedLine] = []
+    notes: Text | None = None
+
+
+# --- protocol and institutions -------------------------------------------------------------
+
+
+class Protocol(Strict):
+    """How offers are made, and for how many rounds."""
+
+    kind: Literal["alternating", "mediated", "setter", "monotonic_concession"]
+    max_rounds: Annotated[int, Field(ge=1, le=10_000)] = 30
+    proposers: list[Id] | None = None
+    """`alternating`: the rotation (default: every signatory, in file order);
+    `setter`: exactly one proposer."""
+    mediator: Id | None = None
+    """`mediated`: the actor who writes the single text."""
+
+
+class CouncilMember(Strict):
+    """A seat (or a group of seats) on the Security Council."""
+
+    id: Id
+    name: Text | None = None
+    permanent: bool = False
+    """A permanent member's no is a veto."""
+    actor: Id | None = None
+    """The actor who casts this seat's vote (it votes by its red lines and utilities)."""
+    seats: Annotated[int, Field(ge=1, le=15)] = 1
+    """For a group of elected members who vote alike in probability."""
+    p_yes: Number = 0.5
+    """Probability of a yes vote, for a seat no actor casts."""
+
+
+class SecurityCouncil(Strict):
+    """The UN Security Council: a mandate needs `votes_needed` yes votes and no veto."""
+
+    votes_needed: Annotated[int, Field(ge=1)] = 9
+    members: Annotated[list[CouncilMember], Field(min_length=1)]
+    mandate: Condition
+    """The outcomes that include a mandate and so need a vote, e.g. {mandate: [unsc]}."""
+
+
+class UnilateralDeployment(Strict):
+    """A coalition deploying on its own after a deadlock of `after_rounds` rounds."""
+
+    actor: Id
+    after_rounds: Annotated[int, Field(ge=1)]
+    probability: Number = 0.0
+    """Probability, per run, that the deployment happens once the deadlock lasts long enough."""
+    terms: dict[Id, OptionRef]
+    """What is deployed, as issue -> option (e.g. force: european, mandate: none)."""
+
+
+class Institutions(Strict):
+    """What stands around the table."""
+
+    security_council: SecurityCouncil | None = None
+    unilateral_deployment: UnilateralDeployment | None = None
+
+
+# --- the scenario ---------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+
+    schema_version: Literal[1]
+    id: Id
+    title: Text
+    description: Text | None = None
+    question: Text | None = None
+    """The question this scenario asks."""
+    sources: list[Source] = []
+    issues: Annotated[list[Issue], Field(min_length=1)]
+    rules: list[OutcomeRule] = []
+    actors: Annotated[list[Actor], Field(min_length=2)]
+    protocol: Protocol
+    institutions: Institutions = Institutions()
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id."""
+        return next(i for i in self.issues if i.id == issue_id)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format, for editors and `redlines schema`."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Red Lines scenario"
+    return schema

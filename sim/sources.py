@@ -1,0 +1,73 @@
+"""Source documents and the verbatim check of quotes against them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u2026": "...",
+    }
+)  # fmt: skip
+_SPACES = re.compile(r"\s+")  # \s covers no-break, thin and other Unicode spaces
+
+
+def fold(text: str) -> str:
+    """Text with typographic quotes, apostrophes, dashes and spaces made plain.
+
+    >>> fold("\u2019Peacekeepers\u2019 cannot\u00a0operate \u2014 here")
+    "'Peacekeepers' cannot operate - here"
+    """
+    return _SPACES.sub(" ", text.translate(_FOLD)).strip()
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """Whether `quote` stands verbatim in `text`, once both are folded."""
+    folded = fold(quote)
+    return bool(folded) and folded in fold(text)
+
+
+def quote_line(quote: str, text: str) -> int | None:
+    """The 1-based line of `text` where `quote` starts, or None when it is not there."""
+    folded = fold(quote)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if folded[: min(len(folded), 40)] in fold(line):
+            return number
+    return None
+
+
+def resolve_source(folder: Path, relative: str) -> Path:
+    """The source file's path, refusing one that escapes the scenario's folder.
+
+    Raises ValueError with a message for the user.
+    """
+    if Path(relative).is_absolute():
+        raise ValueError(f"source path {relative!r} must be relative to the scenario's folder")
+    root = folder.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(f"source path {relative!r} escapes the scenario's folder")
+    if not path.exists():
+        raise ValueError(f"source file {relative!r} does not exist (looked in {root})")
+    if not path.is_file():
+        raise ValueError(f"source path {relative!r} is not a file")
+    return path
+
+
+def read_source(path: Path) -> str:
+    """A source document's text (UTF-8). Raises ValueError with a message for the user."""
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise ValueError(f"source file {path.name} is larger than {MAX_SOURCE_BYTES} bytes")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"source file {path.name} is not UTF-8 text ({error.reason})") from None
