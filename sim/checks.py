@@ -16,7 +16,7 @@ from sim import sources as source_files
 from sim.scenario import Actor, OptionRef, Scenario
 from sim.uncertainty import bounds, nominal
 
-Loc = tuple[str | int, ...]
+Loc = tuple[str | int | float, ...]
 Found = tuple[Loc, str]
 
 MAX_OUTCOMES = 2_000_000

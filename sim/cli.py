@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.loader import LoadedScenario
 
 app = typer.Typer(
     name="redlines",
@@ -47,7 +50,7 @@ def fail(error: ScenarioError) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def load(file: Path, sets: list[str] | None = None):  # type: ignore[no-untyped-def]
+def load(file: Path, sets: list[str] | None = None) -> LoadedScenario:
     """Load a scenario for a command, exiting 2 with located messages when it is bad."""
     from sim.loader import load_scenario
 

@@ -54,7 +54,9 @@ class OutcomeSpace:
         """Bool per outcome: for every issue named, its option is one of those listed."""
         hit = np.ones(self.size, dtype=bool)
         for issue, wanted in condition.items():
-            listed = wanted if isinstance(wanted, list | tuple) else [wanted]
+            listed: Sequence[OptionRef] = (
+                wanted if isinstance(wanted, list | tuple) else [wanted]  # type: ignore[list-item]
+            )
             column = self.index[:, self.issues.index(issue)]
             hit &= np.isin(column, [self.option_index(issue, o) for o in listed])
         return hit
