@@ -89,6 +89,50 @@ def schema() -> None:
     print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.", min=1, max=65535)] = 8501,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to bind; the default serves this machine only."),
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the dashboard with Streamlit (headless, no usage statistics, 127.0.0.1 by default).
+
+    Streamlit runs as a child process (`python -m streamlit run dashboard/app.py`), so `sim`
+    never imports it; stopping this command stops the server.
+    """
+    import signal
+    import subprocess
+    from importlib.util import find_spec
+
+    spec = find_spec("dashboard")
+    if spec is None or spec.origin is None or find_spec("streamlit") is None:
+        print("the dashboard needs its extras: pip install 'redlines[dashboard]'", file=sys.stderr)
+        raise typer.Exit(1)
+    app_file = Path(spec.origin).parent / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--server.maxUploadSize", "1",
+        "--browser.gatherUsageStats", "false",
+        "--browser.serverAddress", host,
+        "--browser.serverPort", str(port),
+    ]  # fmt: skip
+    print(f"Red Lines dashboard on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
+    server = subprocess.Popen(command)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        code = server.wait()
+    raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
+
+
 def main() -> None:
     """Entry point of the `redlines` console script."""
     try:
