@@ -1,0 +1,111 @@
+"""The actors as mesa agents, and the board: the arrays of one run that every actor reads.
+
+An agent is built from a scenario actor (nothing here is specific to a country): its id, role
+and strategy. What it knows of the run — utilities, which red lines bind, the preconditions
+conceded, what has been revealed at the table — lives on one shared :class:`Board`, so a
+round is a few array operations over all actors at once rather than a call per actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.strategies import Strategy
+
+if TYPE_CHECKING:
+    from sim.model import NegotiationModel
+
+
+@dataclass
+class Board:
+    """The arrays of one run (O outcomes, A actors, R rounds), shared by the actors.
+
+    Fixed for the run: `u`/`ut`, `need_t`, `refuse_t`, `walk_t`, `ok`, `allowed`, `batna`.
+    Moving: `round`, `asp`, `threshold`, `known_bad`, `last_offer_to`.
+    """
+
+    u: np.ndarray
+    """float, O x A: utility of each outcome to each actor."""
+    ut: np.ndarray
+    """float, A x O: the same, one contiguous row per actor."""
+    need_t: np.ndarray
+    """bool, O x A: the outcome needs the actor's signature."""
+    refuse_t: np.ndarray
+    """bool, O x A: the outcome crosses one of the actor's binding red lines at the table."""
+    walk_t: np.ndarray
+    """bool, O x A: ... one whose consequence is `walk_out`."""
+    ok: np.ndarray
+    """bool, A x O: inside every conceded precondition and crossing none of the actor's own
+    binding red lines at the table (what the actor could sign)."""
+    allowed: np.ndarray
+    """bool, O: inside every conceded precondition."""
+    batna: np.ndarray
+    """float, (R + 1) x A: the BATNA at rounds 0..R."""
+    rounds: int
+    """R, the protocol's `max_rounds`."""
+    known_bad: np.ndarray
+    """bool, O: known by all to cross a needed signatory's binding red line (revealed by a
+    rejection or a veto), or a mandate the Security Council refused."""
+    asp: np.ndarray = field(init=False)
+    """float, A: each actor's aspiration this round."""
+    threshold: np.ndarray = field(init=False)
+    """float, A: max(aspiration, BATNA) this round: the least utility an actor accepts."""
+    last_offer_to: np.ndarray = field(init=False)
+    """int, A: the last outcome someone else offered the actor (-1: none yet)."""
+    round: int = 0
+
+    def __post_init__(self) -> None:
+        n_actors = self.u.shape[1]
+        self.asp = np.zeros(n_actors)
+        self.threshold = np.zeros(n_actors)
+        self.last_offer_to = np.full(n_actors, -1, dtype=np.intp)
+
+
+class NegotiatorAgent(mesa.Agent):
+    """One actor at the table: who it is, how it bargains, and what it reports each round."""
+
+    def __init__(
+        self,
+        model: NegotiationModel,
+        *,
+        actor_id: str,
+        name: str,
+        role: str,
+        index: int,
+        strategy: Strategy,
+    ) -> None:
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.name = name
+        self.role = role
+        self.index = index
+        self.strategy = strategy
+
+    @property
+    def board(self) -> Board:
+        """The run's shared arrays."""
+        return self.model.board
+
+    @property
+    def aspiration(self) -> float:
+        """The utility the actor aspires to this round."""
+        return float(self.board.asp[self.index])
+
+    @property
+    def batna(self) -> float:
+        """The value of no deal this round."""
+        return float(self.board.batna[self.board.round, self.index])
+
+    @property
+    def offer_utility(self) -> float | None:
+        """The utility to this actor of the outcome last put on the table (None before any)."""
+        offer = self.model.last_offer
+        return None if offer is None else float(self.board.u[offer, self.index])
+
+    def propose(self) -> int | None:
+        """The outcome this actor offers when it holds the pen (None: it passes)."""
+        return self.strategy.propose(self.board, float(self.board.threshold[self.index]))

@@ -1,0 +1,684 @@
+"""The negotiation as a mesa model: one agent per actor, one step per round.
+
+A run, in order (the random draws all come from `model.rng`, seeded by the run's seed):
+
+1. draw the run's numbers (:func:`sim.space.draw_parameters`), then which red lines bind and
+   which binding preconditions are conceded, then whether a unilateral deployment happens
+   (:mod:`sim.institutions` states these rules);
+2. a binding precondition not conceded means no talks: the run ends in round 0 as `no_talks`,
+   unless a deployment is due, which the run waits for (round `after_rounds`);
+3. otherwise each round (a mesa step): aspirations move (:mod:`sim.strategies`), the protocol
+   puts an offer on the table (:mod:`sim.protocols`), and every signatory the offer needs
+   (`Compiled.signatory_mask`) answers at once. A signatory rejects an offer that crosses one
+   of its binding red lines with consequence `reject` or `escalate` (reason: that red line),
+   walks out on a `walk_out` line (the run ends in `walkout`), and otherwise accepts iff the
+   offer is worth at least its aspiration and at least its BATNA at that round. A `veto` red
+   line acts in the Security Council when the outcome needs a mandate and its owner holds a
+   permanent seat; otherwise it acts at the table like `reject`. An offer every needed
+   signatory accepts is agreed, after the Security Council approves it if it needs a mandate.
+   So no agreement crosses a binding red line of a signatory it needs, nor gives one less than
+   its BATNA at that round;
+4. a rejection on a red line makes that red line common knowledge (`Board.known_bad`):
+   nobody offers an outcome crossing it again; a refused mandate is never offered again;
+5. with no agreement by round `max_rounds`, the run ends in `deadlock`.
+
+`simulate(compiled, seed)` is the fast path for sweeps: no event list, no DataCollector, and
+the rounds are played by a plain loop over :meth:`NegotiationModel.play_round` (mesa's
+event-list step costs about 20 µs, more than a round). `run(...)` steps the model through
+mesa, records every decision with its reason, and collects one row per round with mesa's
+DataCollector. Both give the same result for the same seed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.actors import Board, NegotiatorAgent
+from sim.institutions import Council, Deployment, Vote, draw_binding, draw_conceded
+from sim.protocols import PROTOCOLS, Protocol
+from sim.results import Outcome, RunResult
+from sim.space import Compiled, Parameters, compile_scenario, draw_parameters
+from sim.strategies import build_strategy
+
+SIGNING_ROLES = ("belligerent", "guarantor")
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What every run of a compiled scenario shares, precomputed once (see :func:`plan_of`)."""
+
+    compiled: Compiled
+    n_outcomes: int
+    n_actors: int
+    owner: np.ndarray
+    """int per red line: the actor it belongs to."""
+    owner_onehot: np.ndarray
+    """bool, actors x red lines."""
+    consequence: tuple[str, ...]
+    is_walk: np.ndarray
+    is_escalate: np.ndarray
+    is_precondition: np.ndarray
+    requires: np.ndarray
+    """bool, red lines x outcomes: meets the line's precondition (all True for other lines)."""
+    table_mask: np.ndarray
+    """bool, red lines x outcomes: the line acts at the table on the outcome."""
+    table_mask_t: np.ndarray
+    """The same, outcomes x red lines."""
+    declared_bad: np.ndarray
+    """bool per outcome: crosses a declared (not assumed) red line of a needed signatory."""
+    need_t: np.ndarray
+    """bool, outcomes x actors: `Compiled.signatory_mask` transposed."""
+    mandate: np.ndarray
+    council: Council | None
+    deployment: Deployment | None
+    parties: tuple[int, ...]
+    """Actors who sign anything (belligerents and guarantors), in file order."""
+    proposers: tuple[int, ...]
+    mediator: int | None
+    kinds: tuple[str, ...]
+    max_rounds: int
+
+    @classmethod
+    def build(cls, compiled: Compiled) -> Plan:
+        """Precompute the run-independent arrays of a compiled scenario."""
+        scenario = compiled.scenario
+        n_lines, n_actors = len(compiled.red_lines), compiled.n_actors
+        space = compiled.space
+        owner = np.array([r.actor_index for r in compiled.red_lines], dtype=np.intp)
+        onehot = np.zeros((n_actors, n_lines), dtype=bool)
+        onehot[owner, np.arange(n_lines)] = True
+        consequence = tuple(r.consequence for r in compiled.red_lines)
+        council = Council.of(compiled)
+        permanent = (
+            council.permanent_actors(n_actors) if council else np.zeros(n_actors, dtype=bool)
+        )
+        mask = compiled.red_line_mask.reshape(n_lines, space.size)
+        table = mask.copy()
+        requires = np.ones((n_lines, space.size), dtype=bool)
+        for ref in compiled.red_lines:
+            if ref.consequence == "veto" and permanent[ref.actor_index]:
+                table[ref.row] &= ~compiled.mandate_mask
+            if ref.rule.precondition is not None:
+                requires[ref.row] = space.matches(ref.rule.precondition.requires)
+        declared = np.array(
+            [r.rule.provenance.kind != "assumption" for r in compiled.red_lines], dtype=bool
+        )
+        need = compiled.signatory_mask
+        declared_bad = (mask[declared] & need[owner[declared]]).any(axis=0)
+        parties = tuple(a for a, role in enumerate(compiled.roles) if role in SIGNING_ROLES)
+        protocol = scenario.protocol
+        if protocol.proposers:
+            proposers = tuple(compiled.actor_index(p) for p in protocol.proposers)
+        else:
+            proposers = parties
+        mediator = compiled.actor_index(protocol.mediator) if protocol.mediator else None
+        return cls(
+            compiled=compiled,
+            n_outcomes=space.size,
+            n_actors=n_actors,
+            owner=owner,
+            owner_onehot=onehot,
+            consequence=consequence,
+            is_walk=np.array([c == "walk_out" for c in consequence], dtype=bool),
+            is_escalate=np.array([c == "escalate" for c in consequence], dtype=bool),
+            is_precondition=np.array(
+                [r.rule.precondition is not None for r in compiled.red_lines], dtype=bool
+            ),
+            requires=requires,
+            table_mask=table,
+            table_mask_t=np.ascontiguousarray(table.T),
+            declared_bad=declared_bad,
+            need_t=np.ascontiguousarray(need.T),
+            mandate=compiled.mandate_mask,
+            council=council,
+            deployment=Deployment.of(compiled),
+            parties=parties,
+            proposers=proposers or parties,
+            mediator=mediator,
+            kinds=tuple(a.strategy.kind for a in scenario.actors),
+            max_rounds=protocol.max_rounds,
+        )
+
+
+_PLANS: dict[int, Plan] = {}
+
+
+def plan_of(compiled: Compiled) -> Plan:
+    """The plan of a compiled scenario, built on first use and kept while it lives."""
+    key = id(compiled)
+    plan = _PLANS.get(key)
+    if plan is None or plan.compiled is not compiled:
+        plan = Plan.build(compiled)
+        _PLANS[key] = plan
+        weakref.finalize(compiled, _PLANS.pop, key, None)
+    return plan
+
+
+class NegotiationModel(mesa.Model):
+    """A negotiation of one compiled scenario: agents are the actors, a step is a round.
+
+    Stops (`running` False) at the first terminal outcome: agreement, no_talks, deadlock,
+    walkout or escalation.
+    """
+
+    def __init__(
+        self,
+        compiled: Compiled,
+        *,
+        seed: int,
+        record: bool = True,
+        params: Parameters | None = None,
+    ) -> None:
+        super().__init__(rng=seed)
+        self.compiled = compiled
+        self.seed = seed
+        self.record = record
+        self.plan = plan = plan_of(compiled)
+        self.events: list[dict[str, Any]] = []
+        self.outcome: Outcome | None = None
+        self.agreed: int | None = None
+        self.rounds_played = 0
+        self.last_offer: int | None = None
+        self.proposer_id: str | None = None
+        self.deployed = False
+
+        rng = self.rng
+        self.params = params if params is not None else draw_parameters(compiled, rng)
+        self.binding = draw_binding(self.params, rng)
+        conceded = draw_conceded(self.params, self.binding, plan.is_precondition, rng)
+        self.deploy = (
+            plan.deployment is not None and rng.random() < self.params.deployment_probability
+        )
+        unmet = np.flatnonzero(self.binding & plan.is_precondition & ~conceded)
+        self.talks = unmet.size == 0
+
+        self.board = board = self._board(conceded)
+        self.negotiators: list[NegotiatorAgent] = []
+        for a, actor in enumerate(compiled.scenario.actors):
+            strategy = build_strategy(plan.kinds[a], a, float(self.params.exponents[a]))
+            strategy.prepare(board)
+            self.negotiators.append(
+                NegotiatorAgent(
+                    self,
+                    actor_id=actor.id,
+                    name=actor.name,
+                    role=actor.role,
+                    index=a,
+                    strategy=strategy,
+                )
+            )
+        self._schedule()
+        self.protocol: Protocol = PROTOCOLS[compiled.scenario.protocol.kind](plan)
+        self.protocol.prepare(self)
+
+        if record:
+            self._record_preconditions(conceded)
+        self.datacollector: mesa.DataCollector | None = None
+        if record:
+            self.datacollector = mesa.DataCollector(
+                model_reporters={
+                    "round": "rounds_played",
+                    "talks": "talks",
+                    "proposer": "proposer_id",
+                    "offer": "offer_text",
+                    "outcome": "outcome",
+                },
+                agent_reporters={
+                    "actor": "actor_id",
+                    "aspiration": "aspiration",
+                    "batna": "batna",
+                    "offer_utility": "offer_utility",
+                },
+            )
+        if not self.talks and not self._deployment_due():
+            line = int(unmet[0])
+            self.finish("no_talks", **self._line_fields(line))
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def _board(self, conceded: np.ndarray) -> Board:
+        plan, params, binding = self.plan, self.params, self.binding
+        allowed = plan.requires[conceded].all(axis=0)
+        refuse = plan.owner_onehot[:, binding] @ plan.table_mask[binding]
+        walk_lines = binding & plan.is_walk
+        walk = plan.owner_onehot[:, walk_lines] @ plan.table_mask[walk_lines]
+        rounds = plan.max_rounds
+        steps = np.arange(rounds + 1, dtype=float)[:, None]
+        batna = np.clip(params.batna[None, :] + params.drift[None, :] * steps, 0.0, 1.0)
+        u = params.utilities
+        self.walk_any = (walk.T & plan.need_t).any(axis=1)
+        return Board(
+            u=u,
+            ut=np.ascontiguousarray(u.T),
+            need_t=plan.need_t,
+            refuse_t=np.ascontiguousarray(refuse.T),
+            walk_t=np.ascontiguousarray(walk.T),
+            ok=allowed & ~refuse,
+            allowed=allowed,
+            batna=batna,
+            rounds=rounds,
+            known_bad=np.zeros(plan.n_outcomes, dtype=bool),
+        )
+
+    def _schedule(self) -> None:
+        """Aspirations of the strategies that follow a schedule, for every round at once."""
+        board = self.board
+        rounds, n_actors = board.rounds, self.plan.n_actors
+        table = np.zeros((rounds, n_actors))
+        dynamic = []
+        for agent in self.negotiators:
+            column = agent.strategy.schedule(board)
+            if column is None:
+                dynamic.append(agent.index)
+            else:
+                table[:, agent.index] = column
+        self.aspirations = table
+        self.dynamic = np.array(dynamic, dtype=np.intp)
+        self.thresholds = np.maximum(table, board.batna[1:])
+        self.concede = [self.negotiators[a].strategy for a in dynamic]
+
+    def _deployment_due(self) -> bool:
+        deployment = self.plan.deployment
+        return (
+            self.deploy
+            and deployment is not None
+            and deployment.after_rounds <= self.plan.max_rounds
+        )
+
+    # --- a round -------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One round of the negotiation (mesa calls this once per step)."""
+        self.play_round()
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    def play_round(self) -> None:
+        """Aspirations move, the protocol offers, the answers come in; then the round's end."""
+        if not self.running:
+            return
+        board = self.board
+        self.rounds_played = board.round = r = board.round + 1
+        if self.dynamic.size:
+            static = self.aspirations[r - 1]
+            saved = board.asp[self.dynamic]
+            board.asp = static.copy()
+            board.asp[self.dynamic] = saved
+            board.threshold = np.maximum(board.asp, board.batna[r])
+        else:
+            board.asp = self.aspirations[r - 1]
+            board.threshold = self.thresholds[r - 1]
+        if self.talks:
+            self.protocol.play(self)
+            if self.running and self.concede:
+                for strategy in self.concede:
+                    strategy.concede(board)
+        if not self.running:
+            return
+        deployment = self.plan.deployment
+        if self.deploy and deployment is not None and r == deployment.after_rounds:
+            self._deploy(deployment)
+        if self.running and r >= self.plan.max_rounds:
+            if self.talks:
+                self.finish("deadlock", reason="max_rounds")
+            else:
+                self.finish("no_talks", **self._line_fields(self._unmet_line()))
+
+    def offer(self, proposer: int, outcome: int | None) -> bool:
+        """Put an outcome on the table; every signatory it needs answers. True if agreed."""
+        board = self.board
+        self.proposer_id = self.negotiators[proposer].actor_id
+        if outcome is None:
+            if self.record:
+                self._event("pass", proposer=self.proposer_id)
+            return False
+        self.last_offer = outcome
+        if self.concede:
+            seen = board.last_offer_to[proposer]
+            board.last_offer_to[:] = outcome
+            board.last_offer_to[proposer] = seen
+        need = board.need_t[outcome]
+        accept = (board.u[outcome] >= board.threshold) & ~board.refuse_t[outcome]
+        rejecting = need & ~accept
+        if self.record:
+            self._record_offer(proposer, outcome, need, accept)
+        if self.walk_any[outcome]:
+            walker = int(np.flatnonzero(need & board.walk_t[outcome])[0])
+            self.finish("walkout", **self._line_fields(self._cited(walker, outcome)))
+            return False
+        if rejecting.any():
+            self._reveal(rejecting, outcome)
+            return False
+        return self._agree(outcome)
+
+    def exchange(self, parties: tuple[int, int], offers: tuple[int | None, int | None]) -> bool:
+        """Monotonic concession: simultaneous offers; one worth the other's own offer is agreed."""
+        board = self.board
+        r = board.round
+        good: list[int] = []
+        for k, (mine, theirs) in enumerate(zip(offers, offers[::-1], strict=True)):
+            me, other = parties[k], parties[1 - k]
+            self.proposer_id = self.negotiators[me].actor_id
+            if mine is None:
+                if self.record:
+                    self._event("pass", proposer=self.proposer_id)
+                continue
+            self.last_offer = mine
+            floor = board.batna[r, other]
+            if theirs is not None:
+                floor = max(floor, board.u[theirs, other])
+            else:
+                floor = max(floor, board.threshold[other])
+            own = board.u[mine, me] >= board.batna[r, me] and not board.refuse_t[mine, me]
+            yes = bool(board.u[mine, other] >= floor and not board.refuse_t[mine, other])
+            if self.record:
+                need = np.zeros(self.plan.n_actors, dtype=bool)
+                need[[me, other]] = True
+                accept = np.zeros(self.plan.n_actors, dtype=bool)
+                accept[me], accept[other] = own, yes
+                self._record_offer(me, mine, need, accept, floor={other: float(floor)})
+            if board.walk_t[mine, other]:
+                self.finish("walkout", **self._line_fields(self._cited(other, mine)))
+                return False
+            if yes and own:
+                good.append(mine)
+            elif not yes and board.refuse_t[mine, other]:
+                rejecting = np.zeros(self.plan.n_actors, dtype=bool)
+                rejecting[other] = True
+                self._reveal(rejecting, mine)
+        if not good:
+            return False
+        if len(good) == 2:
+            batna = board.batna[r, list(parties)]
+            gains = [np.prod(board.u[g, list(parties)] - batna) for g in good]
+            good = [good[1]] if gains[1] > gains[0] else [good[0]]
+        return self._agree(good[0])
+
+    def _agree(self, outcome: int) -> bool:
+        council = self.plan.council
+        if council is not None and self.plan.mandate[outcome]:
+            vote = self._vote(council, outcome)
+            if not vote.passed:
+                self.board.known_bad[outcome] = True
+                for ballot in vote.vetoed_by:
+                    if ballot.red_line is not None:
+                        self.board.known_bad |= self.compiled.red_line_mask[ballot.red_line]
+                return False
+        self.agreed = outcome
+        self.finish("agreement")
+        return True
+
+    def _vote(self, council: Council, outcome: int) -> Vote:
+        crossing = [[] for _ in range(self.plan.n_actors)]
+        lines = np.flatnonzero(self.binding & self.compiled.red_line_mask[:, outcome])
+        for line in lines:
+            crossing[self.plan.owner[line]].append(int(line))
+        board = self.board
+        vote = council.vote(
+            crossing,
+            board.u[outcome],
+            board.batna[board.round],
+            self.params.council_p_yes,
+            self.rng,
+        )
+        if self.record:
+            refs = self.compiled.red_lines
+            self._event(
+                "council",
+                offer=self.compiled.space.terms(outcome),
+                yes=vote.yes,
+                no=vote.no,
+                votes_needed=vote.votes_needed,
+                passed=vote.passed,
+                vetoed_by=[b.member for b in vote.vetoed_by],
+                ballots=[
+                    {
+                        "member": b.member,
+                        "yes": b.yes,
+                        "no": b.no,
+                        "permanent": b.permanent,
+                        "red_line": refs[b.red_line].id if b.red_line is not None else None,
+                    }
+                    for b in vote.ballots
+                ],
+            )
+        return vote
+
+    def _reveal(self, rejecting: np.ndarray, outcome: int) -> None:
+        """Red lines cited in rejections become common knowledge."""
+        board = self.board
+        cited = rejecting & board.refuse_t[outcome]
+        for actor in np.flatnonzero(cited):
+            line = self._cited(int(actor), outcome)
+            board.known_bad |= self.plan.table_mask[line] & board.need_t[:, actor]
+
+    def _cited(self, actor: int, outcome: int) -> int:
+        """The first binding red line of `actor` that acts at the table on `outcome`."""
+        plan = self.plan
+        lines = np.flatnonzero(plan.table_mask_t[outcome] & self.binding & (plan.owner == actor))
+        return int(lines[0])
+
+    def _deploy(self, deployment: Deployment) -> None:
+        line = deployment.escalates(self.binding, self.plan.is_escalate)
+        self.deployed = True
+        actor = self.negotiators[deployment.actor].actor_id
+        if self.record:
+            self._event(
+                "deployment",
+                actor=actor,
+                terms=dict(deployment.terms),
+                escalates=line is not None,
+                **(self._line_fields(line) if line is not None else {}),
+            )
+        if line is not None:
+            self.finish("escalation", deployed_by=actor, **self._line_fields(line))
+
+    def _unmet_line(self) -> int:
+        unmet = self.binding & self.plan.is_precondition
+        return int(np.flatnonzero(unmet)[0])
+
+    def finish(self, outcome: Outcome, **details: Any) -> None:
+        """End the run with a terminal outcome."""
+        self.outcome = outcome
+        self.running = False
+        if self.record:
+            if outcome == "agreement" and self.agreed is not None:
+                details = {
+                    "terms": self.compiled.space.terms(self.agreed),
+                    "utilities": self._utilities(self.agreed),
+                }
+            self._event(outcome, **details)
+
+    # --- reporting -----------------------------------------------------------------------
+
+    @property
+    def offer_text(self) -> str | None:
+        """The last offer in words (for the per-round table)."""
+        if self.last_offer is None:
+            return None
+        words = self.compiled.space.words(self.last_offer)
+        return "; ".join(words.values())
+
+    def _utilities(self, outcome: int) -> dict[str, float]:
+        row = self.board.u[outcome]
+        return {a: float(row[k]) for k, a in enumerate(self.compiled.actor_ids)}
+
+    def _line_fields(self, line: int) -> dict[str, Any]:
+        ref = self.compiled.red_lines[line]
+        return {"actor": ref.actor, "red_line": ref.id, "quote": ref.rule.provenance.quote}
+
+    def _event(self, kind: str, **fields: Any) -> None:
+        self.events.append({"round": self.board.round, "kind": kind, **fields})
+
+    def _record_preconditions(self, conceded: np.ndarray) -> None:
+        for row in np.flatnonzero(self.binding & self.plan.is_precondition):
+            ref = self.compiled.red_lines[row]
+            precondition = ref.rule.precondition
+            assert precondition is not None
+            self._event(
+                "precondition",
+                **self._line_fields(int(row)),
+                requires={k: list(v) for k, v in precondition.requires.items()},
+                met_by=precondition.met_by,
+                conceded=bool(conceded[row]),
+            )
+
+    def _record_offer(
+        self,
+        proposer: int,
+        outcome: int,
+        need: np.ndarray,
+        accept: np.ndarray,
+        floor: dict[int, float] | None = None,
+    ) -> None:
+        board = self.board
+        responses: dict[str, dict[str, Any]] = {}
+        for actor in np.flatnonzero(need):
+            a = int(actor)
+            if a == proposer and accept[a]:
+                continue
+            utility = float(board.u[outcome, a])
+            answer: dict[str, Any] = {"accept": bool(accept[a]), "reason": None, "red_line": None}
+            if not accept[a]:
+                if board.refuse_t[outcome, a]:
+                    line = self._cited(a, outcome)
+                    kind = "walk_out" if self.plan.is_walk[line] else "red_line"
+                    answer.update(reason=kind, red_line=self.compiled.red_lines[line].id)
+                elif floor is not None and a in floor and utility < floor[a]:
+                    below_own = utility >= board.batna[board.round, a]
+                    answer["reason"] = "below_own_offer" if below_own else "below_batna"
+                elif utility < board.asp[a]:
+                    answer["reason"] = "below_aspiration"
+                else:
+                    answer["reason"] = "below_batna"
+            answer["utility"] = utility
+            answer["aspiration"] = float(board.asp[a])
+            responses[self.negotiators[a].actor_id] = answer
+        self._event(
+            "proposal",
+            proposer=self.negotiators[proposer].actor_id,
+            offer=self.compiled.space.terms(outcome),
+            responses=responses,
+        )
+
+    def result(self) -> RunResult:
+        """The run's result (call once the model has stopped)."""
+        compiled = self.compiled
+        outcome = self.outcome or "deadlock"
+        terms: dict[str, Any] | None = None
+        utilities: dict[str, float] | None = None
+        if outcome == "agreement" and self.agreed is not None:
+            terms = compiled.space.terms(self.agreed)
+            utilities = self._utilities(self.agreed)
+        elif outcome == "escalation" and self.plan.deployment is not None:
+            deployed = self.plan.deployment.terms
+            terms = {issue: deployed.get(issue) for issue in compiled.space.issues}
+        binding: dict[str, list[str]] = {a: [] for a in compiled.actor_ids}
+        for ref in compiled.red_lines:
+            if self.binding[ref.row]:
+                binding[ref.actor].append(ref.id)
+        return RunResult(
+            scenario=compiled.scenario.id,
+            seed=self.seed,
+            outcome=outcome,
+            rounds=self.rounds_played,
+            terms=terms,
+            utilities=utilities,
+            binding_red_lines=binding,
+            sampled=dict(self.params.sampled),
+            events=self.events,
+        )
+
+
+# --- the public API --------------------------------------------------------------------------
+
+
+def simulate(compiled: Compiled, seed: int, *, record: bool = False) -> RunResult:
+    """One seeded run of a compiled scenario.
+
+    `record=False` (the default) is the fast path for Monte Carlo sweeps: no events, no
+    DataCollector, but `outcome`, `rounds`, `terms`, `utilities`, `binding_red_lines` and
+    `sampled` are filled. The same seed gives the same result, recorded or not.
+    """
+    model = NegotiationModel(compiled, seed=seed, record=record)
+    if record:
+        model.run_model()
+    else:
+        while model.running:
+            model.play_round()
+    return model.result()
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """A recorded run: the result with its events, and mesa's per-round data."""
+
+    result: RunResult
+    rounds: Any
+    """pandas DataFrame, one row per round (round 0 is the set-up): talks, proposer, offer."""
+    actors: Any
+    """pandas DataFrame, one row per round and actor: aspiration, BATNA, offer utility."""
+    compiled: Compiled
+
+
+def run(
+    scenario: Any,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+) -> RunOutput:
+    """Run a scenario once, recording every decision and the per-round data.
+
+    `scenario`: a path to a scenario file, a :class:`sim.loader.LoadedScenario`, a
+    :class:`sim.scenario.Scenario` or a :class:`sim.space.Compiled`. `overrides` are `--set`
+    style `PATH=VALUE` strings (for a path or a loaded scenario). Without a seed, a fresh one
+    is drawn from the operating system's entropy and reported in the result.
+    """
+    compiled = _compiled(scenario, overrides)
+    if seed is None:
+        seed = new_seed()
+    model = NegotiationModel(compiled, seed=seed, record=True)
+    model.run_model()
+    assert model.datacollector is not None
+    rounds = model.datacollector.get_model_vars_dataframe().set_index("round")
+    actors = model.datacollector.get_agent_vars_dataframe()
+    return RunOutput(result=model.result(), rounds=rounds, actors=actors, compiled=compiled)
+
+
+def new_seed() -> int:
+    """A fresh seed from the operating system's entropy (short enough to type back)."""
+    return secrets.randbits(32)
+
+
+def _compiled(scenario: Any, overrides: Sequence[str]) -> Compiled:
+    from sim.loader import LoadedScenario, load_scenario
+    from sim.scenario import Scenario
+
+    if isinstance(scenario, Compiled):
+        if overrides:
+            raise ValueError("overrides apply to a scenario file or a loaded scenario")
+        return scenario
+    if isinstance(scenario, str | Path):
+        return compile_scenario(load_scenario(scenario, overrides).scenario)
+    if isinstance(scenario, LoadedScenario):
+        if overrides:
+            from sim.overrides import apply_overrides
+
+            return compile_scenario(apply_overrides(scenario.scenario, overrides, scenario.folder))
+        return compile_scenario(scenario.scenario)
+    if isinstance(scenario, Scenario):
+        if overrides:
+            from sim.overrides import apply_overrides
+
+            return compile_scenario(apply_overrides(scenario, overrides, None))
+        return compile_scenario(scenario)
+    raise TypeError(f"cannot run a {type(scenario).__name__}")
