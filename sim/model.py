@@ -478,7 +478,8 @@ class NegotiationModel(mesa.Model):
                 actor=actor,
                 terms=dict(deployment.terms),
                 escalates=line is not None,
-                **(self._line_fields(line) if line is not None else {}),
+                red_line_actor=self.compiled.red_lines[line].actor if line is not None else None,
+                red_line=self.compiled.red_lines[line].id if line is not None else None,
             )
         if line is not None:
             self.finish("escalation", deployed_by=actor, **self._line_fields(line))
