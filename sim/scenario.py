@@ -15,6 +15,7 @@ engine draws them per run, and anything that needs one value takes the distribut
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -141,11 +142,17 @@ def _number_or_distribution(value: Any, handler: Any) -> Any:
             "number_or_distribution", "expected a number or a distribution, got true/false"
         )
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond the float range, e.g. 10**400
+            raise PydanticCustomError(
+                "finite_number", "expected a finite number, got an integer too large for a float"
+            ) from None
+        if not math.isfinite(number):
             raise PydanticCustomError(
                 "finite_number", "expected a finite number, got {value}", {"value": str(value)}
             )
-        return float(value)
+        return number
     if isinstance(value, dict):
         return _DISTRIBUTION.validate_python(value)
     if isinstance(value, Uniform | Beta | Normal | Choice):
@@ -196,11 +203,26 @@ class NumericRange(Strict):
     stop: Finite
     step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
+    def count(self) -> int:
+        """How many options the range has, without listing them (exact even when huge).
+
+        >>> NumericRange(start=0, stop=1, step=0.1).count()
+        11
+        >>> NumericRange(start=0, stop=1e300, step=1e-300).count() > 10**599
+        True
+        """
+        if self.stop < self.start:
+            return 0
+        steps = (self.stop - self.start) / self.step
+        if not math.isfinite(steps):  # the float division overflows: count exactly
+            exact = (Fraction(self.stop) - Fraction(self.start)) / Fraction(self.step)
+            return math.floor(exact) + 1
+        return math.floor(steps + 1e-9) + 1
+
     def values(self) -> list[float]:
         """The options, rounded to the step's precision so 0.1 steps do not drift."""
-        count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
         digits = max(0, -math.floor(math.log10(self.step)) + 6)
-        return [round(self.start + k * self.step, digits) for k in range(max(count, 0))]
+        return [round(self.start + k * self.step, digits) for k in range(self.count())]
 
 
 class Issue(Strict):
@@ -240,8 +262,7 @@ class Issue(Strict):
     def option_count(self) -> int:
         """How many options the issue has, without listing a numeric range."""
         if self.range is not None:
-            r = self.range
-            return max(math.floor((r.stop - r.start) / r.step + 1e-9) + 1, 0)
+            return self.range.count()
         return len(self.option_keys())
 
 
