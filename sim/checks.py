@@ -31,15 +31,15 @@ def check(scenario: Scenario, folder: Path | None) -> list[Found]:
 
     With `folder` None, source files are not read (quotes are not verified).
     """
-    found: list[Found] = []
+    found: list[Found] = [*_unique_ids(scenario), *_issues(scenario), *_size(scenario)]
+    if any(loc == ("issues",) for loc, _ in found):
+        # the space is too large: the other checks list options, which might not fit in memory
+        return found
     for part in (
-        _unique_ids(scenario),
-        _issues(scenario),
         _rules(scenario),
         _actors(scenario),
         _protocol(scenario),
         _institutions(scenario),
-        _size(scenario),
     ):
         found.extend(part)
     if folder is not None:
@@ -280,12 +280,12 @@ def _institutions(scenario: Scenario) -> Iterator[Found]:
 
 def _size(scenario: Scenario) -> Iterator[Found]:
     size = outcome_space_size(scenario)
-    counts = " x ".join(str(i.option_count()) for i in scenario.issues)
+    counts = " x ".join(_count(i.option_count()) for i in scenario.issues)
     if size > MAX_OUTCOMES:
         yield (
             ("issues",),
             (
-                f"the outcome space would have {size:,} outcomes ({counts}), "
+                f"the outcome space would have {_count(size)} outcomes ({counts}), "
                 f"more than the limit of "
                 f"{MAX_OUTCOMES:,}; use fewer issues or coarser options"
             ),
@@ -301,6 +301,17 @@ def _size(scenario: Scenario) -> Iterator[Found]:
                 f"{cells:,} table cells, more than the limit of {MAX_CELLS:,}"
             ),
         )
+
+
+def _count(n: int) -> str:
+    """A count for a message: in full up to a trillion, else its order of magnitude.
+
+    >>> _count(2_000_001), _count(10**700)
+    ('2,000,001', 'about 10^700')
+    """
+    if n < 10**12:
+        return f"{n:,}"
+    return f"about 10^{round(math.log10(n))}"
 
 
 def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
