@@ -4,7 +4,8 @@ A file goes through four gates, each of which stops with a :class:`ScenarioError
 problems read `FILE:LINE:COL: dotted.path: message`:
 
 1. bytes: exists, is a file, not too large, not binary, valid UTF-8, not empty;
-2. YAML events: no anchors or aliases (no expansion bombs), nesting not too deep;
+2. YAML events, parsed once: no anchors or aliases (no expansion bombs), nesting not too
+   deep, at most MAX_NODES values (the pure-Python parser is slow on huge files);
 3. YAML document: syntax, duplicate keys (ruamel's safe loader), a mapping at the top;
 4. meaning: the pydantic schema, then the cross-field checks of :mod:`sim.checks`.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +23,15 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    NodeEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from sim.checks import Loc, check
 from sim.errors import Problem, ScenarioError
@@ -30,6 +39,9 @@ from sim.scenario import Scenario
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 40
+MAX_NODES = 50_000
+"""The most YAML values (scalars, lists and mappings) a scenario file may hold. The pure-Python
+YAML parser reads about 20,000 a second; the baseline has about 1,000."""
 
 
 @dataclass(frozen=True)
@@ -126,21 +138,27 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_yaml(text: str, name: str) -> Document:
-    """Parse YAML text safely into plain data and a positioned node tree."""
-    _check_events(text, name)
+    """Parse YAML text safely into plain data and a positioned node tree.
+
+    The text is parsed once: the events are checked (no anchors, bounded depth and size) and
+    kept, then the node tree is composed from them and the data constructed from the tree.
+    """
+    events = _checked_events(text, name)
     yaml = YAML(typ="safe", pure=True)
+    yaml._parser = _Replay(events)  # type: ignore[attr-defined]  # compose the checked events
+    root: Node | None = None
     try:
-        root = yaml.compose(text)
-        data = YAML(typ="safe", pure=True).load(text)
+        root = yaml.composer.get_single_node()
+        data = yaml.constructor.construct_document(root) if root is not None else None
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = " ".join(str(p) for p in (error.context, error.problem) if p)
+        line, col = _mark_position(error)
+        what = _yaml_message(error)
         if "duplicate key" in str(error).lower():
             what = _duplicate_message(str(error))
         raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
-    except (YAMLError, RecursionError, ValueError) as error:
-        raise ScenarioError.at(name, f"YAML: {error}") from None
+    except (YAMLError, ValueError, TypeError, OverflowError) as error:
+        line, col = _failing_scalar(root)
+        raise ScenarioError.at(name, f"YAML: {_one_line(str(error))}", line, col) from None
     if root is None or data is None:
         raise ScenarioError.at(name, "file has no YAML document: a scenario is a YAML mapping")
     if not isinstance(data, dict):
@@ -154,6 +172,27 @@ def parse_yaml(text: str, name: str) -> Document:
     return Document(name=name, text=text, data=plain(data), root=root)
 
 
+class _Replay:
+    """Stands in for ruamel's parser, handing the composer events already parsed."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = deque(events)
+
+    def check_event(self, *choices: type[Event]) -> bool:
+        if not self._events:
+            return False
+        return not choices or isinstance(self._events[0], choices)
+
+    def peek_event(self) -> Event:
+        return self._events[0]
+
+    def get_event(self) -> Event:
+        return self._events.popleft()
+
+    def dispose(self) -> None:
+        self._events.clear()
+
+
 def _duplicate_message(text: str) -> str:
     for line in text.splitlines():
         if "found duplicate key" in line:
@@ -161,9 +200,15 @@ def _duplicate_message(text: str) -> str:
     return "duplicate key (each key may appear once in a mapping)"
 
 
-def _check_events(text: str, name: str) -> None:
-    """Refuse anchors, aliases and deep nesting before anything is built."""
+def _checked_events(text: str, name: str) -> list[Event]:
+    """The YAML events of `text`, refusing anchors, aliases, deep nesting and huge files.
+
+    Everything is refused before a node is built, so an alias bomb or ten thousand nested
+    brackets cost no more than reading them.
+    """
+    events: list[Event] = []
     depth = 0
+    nodes = 0
     try:
         for event in YAML(typ="safe", pure=True).parse(text):
             mark = event.start_mark
@@ -186,13 +231,75 @@ def _check_events(text: str, name: str) -> None:
                     )
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
+            if isinstance(event, NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise ScenarioError.at(
+                        name,
+                        f"more than {MAX_NODES:,} YAML values: too large for a scenario file",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            events.append(event)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = " ".join(str(p) for p in (error.context, error.problem) if p)
-        raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
+        line, col = _mark_position(error)
+        raise ScenarioError.at(name, f"YAML: {_yaml_message(error)}", line, col) from None
+    except ReaderError as error:
+        line, col = _text_position(text, error.position)
+        raise ScenarioError.at(
+            name,
+            f"YAML: character {_character(error.character)} is not allowed ({error.reason})",
+            line,
+            col,
+        ) from None
     except YAMLError as error:
-        raise ScenarioError.at(name, f"YAML: {error}") from None
+        raise ScenarioError.at(name, f"YAML: {_one_line(str(error))}") from None
+    return events
+
+
+def _mark_position(error: MarkedYAMLError) -> tuple[int, int]:
+    mark = error.problem_mark or error.context_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _yaml_message(error: MarkedYAMLError) -> str:
+    return _one_line(" ".join(str(p) for p in (error.context, error.problem) if p))
+
+
+def _one_line(message: str) -> str:
+    """A message on one line, so every line a command prints starts with its location."""
+    return " ".join(message.split())
+
+
+def _character(character: int | str | bytes) -> str:
+    if isinstance(character, int):
+        return f"U+{character:04X}"
+    return repr(character)
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    before = text[: max(offset, 0)]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _failing_scalar(root: Node | None) -> tuple[int, int]:
+    """The position of the first scalar the safe constructor cannot build (e.g. a bad date).
+
+    Used when the constructor raises without a position; (1, 1) when none fails alone.
+    """
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        else:
+            try:
+                YAML(typ="safe", pure=True).constructor.construct_object(node, deep=True)
+            except (YAMLError, ValueError, TypeError, OverflowError):
+                return node.start_mark.line + 1, node.start_mark.column + 1
+    return 1, 1
 
 
 def plain(value: Any) -> Any:
