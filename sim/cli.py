@@ -61,6 +61,38 @@ def load(file: Path, sets: list[str] | None = None) -> LoadedScenario:
 
 
 @app.command()
+def explain(
+    file: FileArg,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="Count only red lines whose nominal firmness is at least this (0: all bind).",
+        ),
+    ] = 0.0,
+    max_relaxation: Annotated[
+        int,
+        typer.Option(
+            "--max-relaxation", min=0, max=8, help="Largest set of red lines to try dropping."
+        ),
+    ] = 3,
+) -> None:
+    """The bargaining space: feasible deals, ZOPA, solution points, blockers, what must give."""
+    from sim.analysis import analyse
+    from sim.briefing import print_briefing
+
+    result = analyse(load(file, sets), threshold=threshold, max_relaxation_size=max_relaxation)
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    print_briefing(result)
+
+
+@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
 ) -> None:
