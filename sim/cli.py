@@ -196,6 +196,215 @@ def run_command(
     render(output, Console(highlight=False, soft_wrap=False))
 
 
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help="Root seed: per-run seeds are spawned from it.")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, help="Local worker processes (default: every core).", show_default=False
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on a Dask cluster: its scheduler, tcp://host:port.",
+        show_default=False,
+    ),
+]
+
+
+def refuse(message: object) -> NoReturn:
+    """Print a bad-input message (not tied to a scenario line) on stderr and exit 2."""
+    print(message, file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def sweep(
+    file: FileArg,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Number of runs.")] = 1000,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write Parquet chunks, manifest and summary to this "
+            "directory; the same command on it resumes.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
+    from sim.bundle import SweepDirError
+    from sim.sweep import sweep as run_sweep
+
+    loaded = load(file, sets)
+    try:
+        result = run_sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
+    except (SweepDirError, ConnectionError) as error:
+        refuse(error)
+    if as_json:
+        print(json.dumps(result.summary, ensure_ascii=False))
+        return
+    print(result.text())
+    rate = f", {result.ran / result.elapsed:,.0f} runs/s" if result.elapsed > 0 else ""
+    where = f"; table in {out}" if out is not None else ""
+    print(f"\n{result.ran:,} runs in {result.elapsed:.1f} s{rate}{where}")
+
+
+@app.command()
+def sensitivity(
+    file: FileArg,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="PATH=LOW:HIGH:STEPS, a number to vary one at a time "
+            "(repeatable; default: every uncertain number over its bounds, 3 steps).",
+            show_default=False,
+        ),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs per setting.")] = 500,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="Also vary the two --vary numbers together.")
+    ] = False,
+    sobol: Annotated[
+        int | None,
+        typer.Option(
+            "--sobol",
+            min=2,
+            help="Sobol indices with this base sample size (a power of 2).",
+            show_default=False,
+        ),
+    ] = None,
+    sobol_runs: Annotated[
+        int, typer.Option("--sobol-runs", min=1, help="Runs per Sobol point.")
+    ] = 32,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sensitivity: one-at-a-time sweeps, a two-number grid, Sobol indices (SALib)."""
+    from sim import sensitivity as sa
+
+    loaded = load(file, sets)
+    try:
+        explicit = [sa.Vary.parse(v) for v in vary or []]
+        varies = explicit or sa.default_varies(loaded)
+        if grid and len(varies) != 2:
+            refuse("--grid needs exactly two --vary options")
+        options = {"seed": seed, "workers": workers, "scheduler": scheduler}
+        oat = sa.one_at_a_time(loaded, varies, runs, **options)
+        heat = sa.grid(loaded, varies[0], varies[1], runs, **options) if grid else None
+        indices = sa.sobol(loaded, sobol, sobol_runs, varies=explicit, **options) if sobol else None
+    except ScenarioError as error:
+        fail(error)
+    except (ValueError, ConnectionError) as error:
+        refuse(error)
+    report = sa.Report(oat, heat, indices, runs=runs, seed=seed)
+    print(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.text())
+
+
+@app.command()
+def discover(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A scenario YAML file, or a finished sweep directory (--out).", show_default=False
+        ),
+    ],
+    target: Annotated[
+        str, typer.Option("--target", help="The outcome to explain: agreement, escalation, ...")
+    ] = "agreement",
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs of the sweep.")] = 2000,
+    boxes: Annotated[int, typer.Option("--boxes", min=1, help="Most boxes to report.")] = 3,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            "--min-coverage",
+            min=0.0,
+            max=1.0,
+            help="Smallest share of the target runs a box must hold.",
+        ),
+    ] = 0.5,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Scenario discovery: PRIM boxes of the inputs where an outcome concentrates."""
+    from sim.bundle import SweepDirError
+    from sim.discovery import discover as find_boxes
+    from sim.results import OUTCOMES
+    from sim.sweep import open_sweep
+    from sim.sweep import sweep as run_sweep
+
+    if target not in OUTCOMES:
+        refuse(f"--target {target!r}: choose one of {', '.join(OUTCOMES)}")
+    try:
+        if file.is_dir():
+            table = open_sweep(file).table
+        else:
+            table = run_sweep(
+                load(file, sets), runs, seed=seed, workers=workers, scheduler=scheduler
+            ).table
+    except (SweepDirError, ConnectionError) as error:
+        refuse(error)
+    found = find_boxes(table, target, min_coverage=min_coverage, max_boxes=boxes)
+    if as_json:
+        document = {
+            "target": target,
+            "runs": found.runs,
+            "base_density": found.base_density,
+            "method": "PRIM (Friedman & Fisher 1999): peeling, covering, no pasting",
+            "boxes": found.table().to_dict(orient="records"),
+            "restrictions": found.restrictions().to_dict(orient="records"),
+        }
+        print(json.dumps(document, ensure_ascii=False))
+        return
+    print(found.text())
+
+
+@app.command("run")
+def run_command(
+    file: FileArg,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Seed of the run (the same seed gives the same run); default: a fresh one, "
+            "reported in the output.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a scenario once and tell it round by round (or print one JSON object)."""
+    from sim.model import run as run_model
+
+    loaded = load(file, sets)
+    output = run_model(loaded, seed=seed)
+    if as_json:
+        print(json.dumps(output.result.to_dict(), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from sim.report import render
+
+    render(output, Console(highlight=False, soft_wrap=False))
+
+
 def main() -> None:
     """Entry point of the `redlines` console script."""
     try:
