@@ -165,37 +165,6 @@ def dashboard(
     raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
 
 
-@app.command("run")
-def run_command(
-    file: FileArg,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            min=0,
-            help="Seed of the run (the same seed gives the same run); default: a fresh one, "
-            "reported in the output.",
-            show_default=False,
-        ),
-    ] = None,
-    sets: SetOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Run a scenario once and tell it round by round (or print one JSON object)."""
-    from sim.model import run as run_model
-
-    loaded = load(file, sets)
-    output = run_model(loaded, seed=seed)
-    if as_json:
-        print(json.dumps(output.result.to_dict(), ensure_ascii=False))
-        return
-    from rich.console import Console
-
-    from sim.report import render
-
-    render(output, Console(highlight=False, soft_wrap=False))
-
-
 SeedOption = Annotated[
     int, typer.Option("--seed", min=0, help="Root seed: per-run seeds are spawned from it.")
 ]
