@@ -20,6 +20,7 @@ from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from sim.analysis import Analysis
+    from sim.model import RunOutput
     from sim.scenario import Scenario
     from sim.space import Compiled
 
@@ -76,4 +77,34 @@ def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0
     """`redlines explain`: the bargaining space at the nominal parameters."""
     from sim.analysis import analyse
 
-    return analyse(compiled(file, overrides), threshold=threshold, space_pareto=True)
+    return analyse(compiled(file, overrides), threshold=threshold)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def run_output(file: ScenarioFile, overrides: Overrides, seed: int) -> RunOutput:
+    """`redlines run --seed`: one recorded run (events and per-round data). Read-only."""
+    from sim.model import run
+
+    return run(compiled(file, overrides), seed=seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def run_story(file: ScenarioFile, overrides: Overrides, seed: int) -> str:
+    """The run told as `redlines run` prints it (plain text, for the run log download)."""
+    import io
+
+    from rich.console import Console
+
+    from sim.report import render
+
+    console = Console(file=io.StringIO(), width=100, record=True, highlight=False)
+    render(run_output(file, overrides, seed), console)
+    return console.export_text()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def analysis_json(file: ScenarioFile, overrides: Overrides, threshold: float) -> str:
+    """The analysis as `redlines explain --json` prints it."""
+    import json
+
+    return json.dumps(analysis(file, overrides, threshold).to_dict(), ensure_ascii=False, indent=1)

@@ -20,7 +20,7 @@ KEPT = "kept"
 
 WIDGET_DEFAULTS: dict[str, Any] = {
     "scenario_choice": "baseline.yaml",
-    "run_seed": 1,
+    "run_seed": 3,
     "run_round": 1,
     "space_threshold": 0.0,
     "mc_runs": 400,

@@ -1,0 +1,236 @@
+"""Altair charts of the dashboard: one library, actor colours from :mod:`dashboard.labels`.
+
+Each function takes tidy tables (made by the dashboard's table modules from `sim` results)
+and returns a chart; pages show them with `st.altair_chart`, whose menu saves them as SVG or
+PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from dashboard.labels import OUTCOME_COLOURS
+
+STATUS_COLOURS = {
+    "blocked by a red line": "#d9d9d9",
+    "below someone's value of no deal": "#9ecae1",
+    "in the ZOPA": "#54a24b",
+    "ZOPA, Pareto frontier": "#1b5e20",
+}
+
+
+def actor_colour(colours: Mapping[str, str], title: str | None = "Actor") -> alt.Color:
+    """The colour encoding of the `actor` field: the same colour for an actor everywhere."""
+    return alt.Color(
+        "actor:N",
+        title=title,
+        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+    )
+
+
+def run_timeline(
+    curves: pd.DataFrame, answers: pd.DataFrame, colours: Mapping[str, str]
+) -> alt.FacetChart:
+    """Per actor: the utility of each offer (• accepted, ✗ rejected) against its aspiration
+    and its value of no deal, round by round."""
+    lines = curves[curves["series"] != "utility of the offer"].assign(layer="curve")
+    points = answers.assign(layer="answer", value=answers["utility"])
+    data = pd.concat([lines, points], ignore_index=True).fillna({"why": "", "red line": ""})
+    order = [a for a in colours if a in set(data["actor"])]
+    base = alt.Chart().encode(
+        x=alt.X("round:Q", title="Round", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", title="Utility", scale=alt.Scale(domain=[0, 1])),
+        color=actor_colour(colours),
+    )
+    curve = (
+        base.transform_filter(alt.datum.layer == "curve")
+        .mark_line()
+        .encode(
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title="Line",
+                scale=alt.Scale(domain=["aspiration", "value of no deal"], range=[[1, 0], [5, 4]]),
+            ),
+            tooltip=[
+                alt.Tooltip("round:Q", title="Round"),
+                alt.Tooltip("series:N", title="Line"),
+                alt.Tooltip("value:Q", title="Utility", format=".2f"),
+            ],
+        )
+    )
+    dots = (
+        base.transform_filter(alt.datum.layer == "answer")
+        .mark_point(size=70, filled=True, opacity=0.9)
+        .encode(
+            shape=alt.Shape(
+                "answer:N",
+                title="Answer to the offer",
+                scale=alt.Scale(domain=["accepts", "rejects"], range=["circle", "cross"]),
+            ),
+            tooltip=[
+                alt.Tooltip("round:Q", title="Round"),
+                alt.Tooltip("actor:N", title="Actor"),
+                alt.Tooltip("answer:N", title="Answer"),
+                alt.Tooltip("why:N", title="Why"),
+                alt.Tooltip("red line:N", title="Red line"),
+                alt.Tooltip("value:Q", title="Utility of the offer", format=".2f"),
+            ],
+        )
+    )
+    return (
+        alt.layer(curve, dots, data=data)
+        .properties(width=330, height=190)
+        .facet(facet=alt.Facet("actor:N", title=None, sort=order), columns=2)
+        .resolve_scale(x="shared")
+    )
+
+
+def pair_chart(
+    points: pd.DataFrame,
+    a: str,
+    b: str,
+    batna: Mapping[str, float],
+    solutions: pd.DataFrame,
+    size: int = 250,
+) -> alt.LayerChart:
+    """Outcomes in the utility plane of actors `a` and `b` (names), by status, with both
+    values of no deal as dashed lines and the solution points marked."""
+    data = pd.DataFrame(
+        {
+            "x": points[a],
+            "y": points[b],
+            "status": points["status"],
+            "terms": points["terms"],
+        }
+    )
+    status = alt.Color(
+        "status:N",
+        title="Outcome (◇ solution points)",
+        legend=alt.Legend(labelLimit=260, orient="bottom", columns=2),
+        scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+    )
+    scatter = (
+        alt.Chart(data)
+        .mark_circle(size=55, opacity=0.85)
+        .encode(
+            x=alt.X("x:Q", title=f"Utility to {a}", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("y:Q", title=f"Utility to {b}", scale=alt.Scale(domain=[0, 1])),
+            color=status,
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("terms:N", title="Terms"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("x:Q", title=a, format=".2f"),
+                alt.Tooltip("y:Q", title=b, format=".2f"),
+            ],
+        )
+        .transform_calculate(rank="indexof(['blocked by a red line'], datum.status) >= 0 ? 0 : 1")
+    )
+    rule_x = (
+        alt.Chart(pd.DataFrame({"x": [batna[a]], "who": [f"{a}'s value of no deal"]}))
+        .mark_rule(strokeDash=[5, 4], color="#555")
+        .encode(x="x:Q", tooltip=alt.Tooltip("who:N", title="Line"))
+    )
+    rule_y = (
+        alt.Chart(pd.DataFrame({"y": [batna[b]], "who": [f"{b}'s value of no deal"]}))
+        .mark_rule(strokeDash=[5, 4], color="#555")
+        .encode(y="y:Q", tooltip=alt.Tooltip("who:N", title="Line"))
+    )
+    layers: list[alt.Chart] = [scatter, rule_x, rule_y]
+    if len(solutions):
+        # solution points that coincide are one mark, named by all of them
+        grouped = solutions.groupby("terms", sort=False).agg(
+            x=(a, "first"), y=(b, "first"), solution=("solution", " = ".join)
+        )
+        marks = grouped.reset_index()
+        layers.append(
+            alt.Chart(marks)
+            .mark_point(size=260, filled=False, strokeWidth=2.2, color="#111", shape="diamond")
+            .encode(
+                x="x:Q",
+                y="y:Q",
+                tooltip=[
+                    alt.Tooltip("solution:N", title="Solution"),
+                    alt.Tooltip("terms:N", title="Terms"),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(width=size, height=size, title=f"{a} and {b}")
+
+
+def pairs_grid(
+    points: pd.DataFrame,
+    actors: Sequence[str],
+    batna: Mapping[str, float],
+    solutions: pd.DataFrame,
+    columns: int = 3,
+) -> alt.ConcatChart:
+    """:func:`pair_chart` for every pair of actors."""
+    charts = [
+        pair_chart(points, a, b, batna, solutions)
+        for i, a in enumerate(actors)
+        for b in actors[i + 1 :]
+    ]
+    return alt.concat(*charts, columns=columns)
+
+
+def red_line_bars(
+    table: pd.DataFrame, value: str, title: str, colours: Mapping[str, str]
+) -> alt.Chart:
+    """Horizontal bars, one per red line (`red line` column), coloured by its owner (`actor`)."""
+    return (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            y=alt.Y("red line:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
+            x=alt.X(f"{value}:Q", title=title),
+            color=actor_colour(colours),
+            tooltip=[
+                alt.Tooltip("actor:N", title="Actor"),
+                alt.Tooltip("red line:N", title="Red line"),
+                alt.Tooltip(f"{value}:Q", title=title),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def outcome_bars(table: pd.DataFrame) -> alt.LayerChart:
+    """Outcome probabilities (`outcome`, `p`, `low`, `high`) with their 95% intervals."""
+    order = list(OUTCOME_COLOURS)
+    bars = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X("outcome:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "p:Q",
+                title="Probability",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color(
+                "outcome:N",
+                legend=None,
+                scale=alt.Scale(domain=order, range=list(OUTCOME_COLOURS.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("p:Q", title="Probability", format=".1%"),
+                alt.Tooltip("low:Q", title="95% low", format=".1%"),
+                alt.Tooltip("high:Q", title="95% high", format=".1%"),
+                alt.Tooltip("count:Q", title="Runs"),
+            ],
+        )
+    )
+    errors = (
+        alt.Chart(table)
+        .mark_errorbar(ticks=True, color="#222")
+        .encode(
+            x=alt.X("outcome:N", sort=order), y=alt.Y("low:Q", title="Probability"), y2="high:Q"
+        )
+    )
+    return alt.layer(bars, errors).properties(height=260)

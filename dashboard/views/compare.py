@@ -1,0 +1,5 @@
+"""compare (to come)."""
+
+import streamlit as st
+
+st.title("compare")

@@ -1,0 +1,5 @@
+"""sensitivity (to come)."""
+
+import streamlit as st
+
+st.title("sensitivity")
