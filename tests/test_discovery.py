@@ -1,0 +1,121 @@
+"""Scenario discovery: PRIM finds the ranges (and red lines) where an outcome concentrates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.discovery import Restriction, discover, inputs, peel
+from sim.loader import load_scenario
+from sim.sweep import sweep
+from tests.sweep_fixtures import DECISIVE, write_decisive
+
+
+def synthetic(n: int = 4000, seed: int = 0) -> pd.DataFrame:
+    """Agreement when a < 0.3 and red line p.x does not bind, plus 5% noise."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "run": np.arange(n),
+            "seed": rng.integers(0, 2**62, n),
+            "a": rng.random(n),
+            "b": rng.random(n),
+            "c": rng.choice([0.1, 0.5, 0.9], n),
+            "binds.p.x": rng.random(n) < 0.5,
+            "rounds": rng.integers(1, 20, n),
+            "terms.issue": "yes",
+        }
+    )
+    agreed = ((table["a"] < 0.3) & ~table["binds.p.x"]) | (rng.random(n) < 0.05)
+    table["outcome"] = np.where(agreed, "agreement", "deadlock")
+    return table
+
+
+def test_inputs_are_sampled_numbers_and_binding_flags() -> None:
+    assert inputs(synthetic(200)) == ["a", "b", "c", "binds.p.x"]
+
+
+def test_peeling_raises_density_and_shrinks_the_box() -> None:
+    table = synthetic()
+    hits = (table["outcome"] == "agreement").to_numpy()
+    steps = peel(table, hits, inputs(table))
+    densities = [s["density"] for s in steps]
+    masses = [s["mass"] for s in steps]
+    assert densities == sorted(densities) and densities[-1] > 0.95
+    assert masses == sorted(masses, reverse=True) and masses[-1] >= 0.05
+    assert steps[0]["coverage"] == 1.0
+
+
+def test_discover_finds_the_planted_box_in_words() -> None:
+    table = synthetic()
+    found = discover(table, "agreement")
+    assert found.base_density == pytest.approx((table["outcome"] == "agreement").mean())
+    box = found.boxes[0]
+    by_column = {r.column: r for r in box.restrictions}
+    assert set(by_column) == {"a", "binds.p.x"}
+    assert by_column["binds.p.x"].value is False
+    assert by_column["a"].low is None and 0.25 < by_column["a"].high < 0.32
+    assert box.density > 0.95 and box.coverage > 0.7
+    sentence = box.words("agreement")
+    assert sentence.startswith(f"agreement in {box.density:.0%} of runs when ")
+    assert "p.x does not bind" in sentence and f"a <= {by_column['a'].high:.3g}" in sentence
+    assert found.table()["description"].iloc[0] == sentence
+    assert set(found.restrictions()["column"]) == {"a", "binds.p.x"}
+
+
+def test_no_box_when_nothing_concentrates() -> None:
+    table = synthetic()
+    rng = np.random.default_rng(5)
+    table["outcome"] = np.where(rng.random(len(table)) < 0.3, "agreement", "deadlock")
+    found = discover(table, "agreement")
+    assert found.boxes == []
+    assert "no range" in found.text()
+    none = discover(table, "escalation")
+    assert none.boxes == [] and none.base_density == 0.0
+    with pytest.raises(ValueError, match="unknown target"):
+        discover(table, "victory")
+
+
+def test_restriction_words() -> None:
+    assert Restriction("x", low=0.25, high=0.5).words() == "0.25 <= x <= 0.5"
+    assert Restriction("x", low=0.123456).words() == "x >= 0.123"
+    assert Restriction("binds.a.b", value=True).words() == "a.b binds"
+
+
+def test_discover_on_a_sweep_of_the_decisive_scenario(tmp_path: Path) -> None:
+    loaded = load_scenario(write_decisive(tmp_path))
+    table = sweep(loaded, 400, seed=4, workers=1).table
+    found = discover(table, "agreement")
+    first = found.boxes[0]
+    assert [r.column for r in first.restrictions] == [DECISIVE]
+    assert 0.4 < first.restrictions[0].high < 0.5 and first.restrictions[0].low is None
+    assert first.density == 1.0 and first.coverage > 0.9
+    failed = discover(table, "deadlock").boxes[0]
+    assert [r.column for r in failed.restrictions] == [DECISIVE]
+    assert 0.45 < failed.restrictions[0].low < 0.55
+
+
+def test_cli_discover_from_a_file_and_from_a_sweep_directory(tmp_path: Path) -> None:
+    file = write_decisive(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(app, ["discover", str(file), "--runs", "300", "--workers", "1"])
+    assert done.exit_code == 0, done.stderr
+    assert f"agreement in 100% of runs when {DECISIVE} <= 0.4" in done.stdout
+    out = tmp_path / "sweep"
+    ran = runner.invoke(app, ["sweep", str(file), "--runs", "300", "--workers", "1",
+                              "--out", str(out)])  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    again = runner.invoke(app, ["discover", str(out), "--target", "deadlock", "--json"])
+    assert again.exit_code == 0, again.stderr
+    document = json.loads(again.stdout)
+    assert document["runs"] == 300 and document["target"] == "deadlock"
+    assert document["boxes"][0]["density"] == 1.0
+    assert DECISIVE in document["boxes"][0]["conditions"]
+    bad = runner.invoke(app, ["discover", str(file), "--target", "victory"])
+    assert bad.exit_code == 2 and "choose one of" in bad.stderr
