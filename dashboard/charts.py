@@ -234,3 +234,113 @@ def outcome_bars(table: pd.DataFrame) -> alt.LayerChart:
         )
     )
     return alt.layer(bars, errors).properties(height=260)
+
+
+def tornado(
+    ranking: pd.DataFrame, base: float | None, outcome: str = "agreement"
+) -> alt.LayerChart:
+    """One bar per parameter (`label`) from the lowest to the highest P(outcome) it reaches
+    when set alone across its range; the rule is P(outcome) with every number drawn."""
+    bars = (
+        alt.Chart(ranking)
+        .mark_bar(color="#4c78a8", height=14)
+        .encode(
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=360)),
+            x=alt.X(
+                "p_min:Q",
+                title=f"P({outcome})",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            x2="p_max:Q",
+            tooltip=[
+                alt.Tooltip("label:N", title="Parameter"),
+                alt.Tooltip("p_min:Q", title="Lowest", format=".1%"),
+                alt.Tooltip("at_min:Q", title="…at the value", format=".3g"),
+                alt.Tooltip("p_max:Q", title="Highest", format=".1%"),
+                alt.Tooltip("at_max:Q", title="…at the value", format=".3g"),
+                alt.Tooltip("swing:Q", title="Swing", format=".1%"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+    layers: list[alt.Chart] = [bars]
+    if base is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"p": [base], "what": ["every number drawn"]}))
+            .mark_rule(color="#e45756", strokeDash=[4, 3], size=2)
+            .encode(
+                x="p:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("p:Q", format=".1%")]
+            )
+        )
+    return alt.layer(*layers)
+
+
+def heat_map(
+    grid: pd.DataFrame, x_title: str, y_title: str, outcome: str = "agreement"
+) -> alt.LayerChart:
+    """P(outcome) over every pair of values of two numbers (`x`, `y`, `p`, `low`, `high`)."""
+    data = grid[grid["outcome"] == outcome].assign(
+        xs=lambda t: t["x"].map(lambda v: f"{v:.3g}"), ys=lambda t: t["y"].map(lambda v: f"{v:.3g}")
+    )
+    xs = list(dict.fromkeys(data.sort_values("x")["xs"]))
+    ys = list(dict.fromkeys(data.sort_values("y", ascending=False)["ys"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("xs:O", title=x_title, sort=xs, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("ys:O", title=y_title, sort=ys),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "p:Q",
+            title=f"P({outcome})",
+            scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+            legend=alt.Legend(format="%"),
+        ),
+        tooltip=[
+            alt.Tooltip("x:Q", title=x_title, format=".3g"),
+            alt.Tooltip("y:Q", title=y_title, format=".3g"),
+            alt.Tooltip("p:Q", title=f"P({outcome})", format=".1%"),
+            alt.Tooltip("low:Q", title="95% low", format=".1%"),
+            alt.Tooltip("high:Q", title="95% high", format=".1%"),
+        ],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("p:Q", format=".0%"),
+        color=alt.condition(alt.datum.p > 0.55, alt.value("#111"), alt.value("#fff")),
+    )
+    return alt.layer(cells, text).properties(width=alt.Step(70), height=alt.Step(40))
+
+
+def sobol_bars(indices: pd.DataFrame) -> alt.FacetChart:
+    """First-order (S1) and total-order (ST) indices per parameter (`label`), with their 95%
+    bootstrap intervals, one panel per target outcome."""
+    long = pd.concat(
+        [
+            indices.assign(index="first order (S1)", value=indices["S1"], conf=indices["S1_conf"]),
+            indices.assign(index="total order (ST)", value=indices["ST"], conf=indices["ST_conf"]),
+        ],
+        ignore_index=True,
+    )
+    long["low"] = long["value"] - long["conf"]
+    long["high"] = long["value"] + long["conf"]
+    order = list(indices.sort_values("ST", ascending=False)["label"].drop_duplicates())
+    base = alt.Chart().encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
+        yOffset=alt.YOffset("index:N"),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("value:Q", title="Sobol index"),
+        color=alt.Color("index:N", title="Index", scale=alt.Scale(range=["#9ecae1", "#3182bd"])),
+        tooltip=[
+            alt.Tooltip("label:N", title="Parameter"),
+            alt.Tooltip("index:N", title="Index"),
+            alt.Tooltip("value:Q", title="Value", format=".3f"),
+            alt.Tooltip("conf:Q", title="± 95%", format=".3f"),
+        ],
+    )
+    errors = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
+    return (
+        alt.layer(bars, errors, data=long)
+        .properties(width=330, height=alt.Step(11))
+        .facet(column=alt.Column("target:N", title=None))
+    )

@@ -213,3 +213,20 @@ def path_words(scenario: Scenario, path: str) -> str:
         )
         k += 1
     return " · ".join(w for w in words if w)
+
+
+def restriction_words(scenario: Scenario, restriction: Any) -> str:
+    """A PRIM box condition (:class:`sim.discovery.Restriction`) in words."""
+    column = restriction.column
+    if restriction.value is not None:
+        if column.startswith("binds."):
+            name = red_line_key_name(scenario, column.removeprefix("binds."))
+            return f"{name} {'binds' if restriction.value else 'does not bind'}"
+        return f"{path_words(scenario, column)} is {'yes' if restriction.value else 'no'}"
+    name = path_words(scenario, column)
+    low, high = restriction.low, restriction.high
+    if low is not None and high is not None:
+        return f"{name} is between {low:.3g} and {high:.3g}"
+    if low is not None:
+        return f"{name} is at least {low:.3g}"
+    return f"{name} is at most {high:.3g}"

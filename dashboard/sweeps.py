@@ -86,3 +86,70 @@ def progress_reporter(bar: Any, what: str) -> Callable[[int, int], None]:
         bar.progress(min(done / total, 1.0), text=f"{what}: {done:,} of {total:,} runs")
 
     return report
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Scenario data as `--set` paths -> values: lists of things with ids keyed by id, a
+    distribution kept whole.
+
+    >>> flatten({"a": [{"id": "x", "v": 1}], "d": {"dist": "uniform", "low": 0, "high": 1}})
+    {'a.x.v': 1, 'a.x': 'present', 'd': {'dist': 'uniform', 'low': 0, 'high': 1}}
+    """
+    if isinstance(data, dict) and "dist" not in data:
+        found: dict[str, Any] = {}
+        for key, value in data.items():
+            found.update(flatten(value, f"{prefix}{key}."))
+        return found
+    if isinstance(data, list) and data and all(isinstance(v, dict) and "id" in v for v in data):
+        found = {}
+        for item in data:
+            found.update(
+                flatten({k: v for k, v in item.items() if k != "id"}, f"{prefix}{item['id']}.")
+            )
+            found[f"{prefix}{item['id']}"] = "present"
+        return found
+    return {prefix.rstrip("."): data}
+
+
+def value_words(value: Any) -> str:
+    """A flattened scenario value in words."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and "dist" in value:
+        low, high = value.get("low"), value.get("high")
+        if value["dist"] == "choice":
+            return "one of " + ", ".join(f"{v:g}" for v in value["values"])
+        return f"{value['dist']} {low:g}–{high:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(value_words(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {value_words(v)}" for k, v in value.items())
+    return str(value)
+
+
+def differences(left: Scenario, right: Scenario) -> pd.DataFrame:
+    """Every value that differs between two scenarios: `path`, `parameter` (in words, from
+    the side that has it), `left`, `right`."""
+    from sim.export import scenario_data
+
+    a, b = flatten(scenario_data(left)), flatten(scenario_data(right))
+    rows = []
+    for path in list(dict.fromkeys([*a, *b])):
+        if a.get(path) == b.get(path):
+            continue
+        named = right if path in b else left
+        try:
+            words = labels.path_words(named, path)
+        except (StopIteration, KeyError, ValueError):
+            words = path
+        rows.append(
+            {
+                "parameter": words,
+                "left": value_words(a.get(path)),
+                "right": value_words(b.get(path)),
+                "path": path,
+            }
+        )
+    return pd.DataFrame(rows, columns=["parameter", "left", "right", "path"])

@@ -1,5 +1,171 @@
-"""compare (to come)."""
+"""Compare: two scenarios side by side — what differs, and how the odds of each ending move."""
 
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-st.title("compare")
+from dashboard import compute, labels, sweeps
+from dashboard.catalogue import shipped, shipped_file
+from dashboard.current import scenario_in_use
+from dashboard.state import kept
+from sim.sweep import sweep
+
+use = scenario_in_use()
+st.title("Compare")
+st.caption(
+    "Two versions side by side: the file as it is, the file with your adjustments, or another "
+    "shipped scenario. Both are swept with the same runs and root seed."
+)
+
+CHOICES = {
+    "shipped": f"{use.file.label} as it is",
+    "adjusted": f"{use.file.label} with your adjustments",
+}
+for name in shipped():
+    if f"scenarios/{name}" != use.file.name:
+        CHOICES[f"file:{name}"] = f"scenarios/{name}"
+
+
+def side(choice: str):  # type: ignore[no-untyped-def]
+    """The scenario file and overrides of one side."""
+    if choice == "adjusted":
+        return use.file, use.overrides
+    if choice.startswith("file:"):
+        return shipped_file(choice.removeprefix("file:")), ()
+    return use.file, ()
+
+
+for key in ("compare_left", "compare_right"):
+    if st.session_state.get(key, "shipped") not in CHOICES:
+        del st.session_state[key]
+c1, c2 = st.columns(2)
+with c1:
+    left_choice = st.selectbox(
+        "Left", list(CHOICES), format_func=CHOICES.get, **kept("compare_left")
+    )
+with c2:
+    right_choice = st.selectbox(
+        "Right", list(CHOICES), format_func=CHOICES.get, **kept("compare_right")
+    )
+left_file, left_overrides = side(left_choice)
+right_file, right_overrides = side(right_choice)
+left_checked = compute.check(left_file, left_overrides)
+right_checked = compute.check(right_file, right_overrides)
+for checked, name in ((left_checked, "left"), (right_checked, "right")):
+    if checked.scenario is None:
+        st.error(f"The {name} scenario is not valid:")
+        st.code("\n".join(checked.problems), language=None)
+        st.stop()
+left, right = left_checked.scenario, right_checked.scenario
+assert left is not None and right is not None
+
+st.subheader("What differs")
+diff = sweeps.differences(left, right)
+if left_choice == right_choice or diff.empty:
+    st.info("The two sides are the same scenario." if diff.empty else "Choose two different sides.")
+else:
+    st.dataframe(
+        diff.rename(columns={"left": CHOICES[left_choice], "right": CHOICES[right_choice]})[
+            ["parameter", CHOICES[left_choice], CHOICES[right_choice]]
+        ],
+        hide_index=True,
+        key="compare_diff",
+    )
+
+st.subheader("How the odds move")
+r1, r2, r3 = st.columns([2, 1, 1])
+with r1:
+    runs = st.select_slider(
+        "Runs per side", [100, 200, 300, 500, 1000, 2000, 5000], **kept("compare_runs")
+    )
+with r2:
+    seed = st.number_input(
+        "Root seed", min_value=0, max_value=2**31 - 1, step=1, **kept("compare_seed")
+    )
+with r3:
+    st.write("")
+    go = st.button(
+        "Sweep both",
+        type="primary",
+        key="compare_go",
+        icon=":material/play_arrow:",
+        disabled=left_choice == right_choice,
+    )
+key = (left_file.key, left_overrides, right_file.key, right_overrides, int(runs), int(seed))
+if go:
+    st.button("Stop", key="compare_stop", icon=":material/stop:")
+    bar = st.progress(0.0, text="Starting…")
+    summaries = {}
+    for label, scenario in ((CHOICES[left_choice], left), (CHOICES[right_choice], right)):
+        summaries[label] = sweep(
+            scenario,
+            int(runs),
+            seed=int(seed),
+            workers=1,
+            chunk_size=max(50, int(runs) // 20),
+            progress=sweeps.progress_reporter(bar, label),
+        ).summary
+    bar.empty()
+    st.session_state["compare_result"] = {"key": key, "summaries": summaries}
+elif st.session_state.get("compare_stop"):
+    st.warning("Stopped: the sweeps were interrupted, nothing was kept.")
+
+stored = st.session_state["compare_result"]
+if stored is None:
+    st.info("**Sweep both** to compare the odds of each ending.")
+    st.stop()
+if stored["key"] != key:
+    st.caption(":orange[These results are for other settings; sweep again to update.]")
+frames = []
+for label, summary in stored["summaries"].items():
+    frames.append(sweeps.outcomes(summary).assign(side=label))
+both = pd.concat(frames, ignore_index=True)
+order = list(labels.OUTCOME_COLOURS)
+sides = list(stored["summaries"])
+bars = (
+    alt.Chart(both)
+    .mark_bar()
+    .encode(
+        x=alt.X("outcome:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("side:N", sort=sides),
+        y=alt.Y(
+            "p:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+        ),
+        color=alt.Color(
+            "side:N",
+            title=None,
+            sort=sides,
+            scale=alt.Scale(range=["#9d755d", "#4c78a8"]),
+            legend=alt.Legend(orient="top", labelLimit=400),
+        ),
+        tooltip=[
+            alt.Tooltip("side:N", title="Scenario"),
+            alt.Tooltip("outcome:N", title="Outcome"),
+            alt.Tooltip("p:Q", title="Probability", format=".1%"),
+            alt.Tooltip("low:Q", title="95% low", format=".1%"),
+            alt.Tooltip("high:Q", title="95% high", format=".1%"),
+        ],
+    )
+)
+errors = (
+    alt.Chart(both)
+    .mark_errorbar(ticks=True, color="#222")
+    .encode(
+        x=alt.X("outcome:N", sort=order),
+        xOffset=alt.XOffset("side:N", sort=sides),
+        y=alt.Y("low:Q", title="Probability"),
+        y2="high:Q",
+    )
+)
+st.altair_chart(alt.layer(bars, errors).properties(height=280), key="compare_chart")
+table = both.pivot(index="outcome", columns="side", values="p").reindex(order)[sides]
+table["change"] = table[sides[-1]] - table[sides[0]] if len(sides) == 2 else 0.0
+st.dataframe(
+    table.reset_index(),
+    hide_index=True,
+    key="compare_table",
+    column_config={c: st.column_config.NumberColumn(format="percent") for c in [*sides, "change"]},
+)
+st.caption("Intervals: Wilson 95%. Both sides use the same run seeds.")

@@ -1,5 +1,289 @@
-"""sensitivity (to come)."""
+"""Sensitivity & discovery: which numbers move P(agreement), and where agreement lives.
+
+One at a time (tornado), a two-number heat map, Sobol indices and PRIM boxes — the functions
+behind `redlines sensitivity` and `redlines discover`, each run on demand with a progress bar.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("sensitivity")
+from dashboard import charts, labels, sweeps
+from dashboard.current import scenario_in_use
+from dashboard.state import KEPT, kept
+from sim import sensitivity as sa
+from sim.discovery import discover
+from sim.results import OUTCOMES
+from sim.sweep import sweep
+
+use = scenario_in_use()
+scenario = use.scenario
+results = st.session_state["sens_result"] or {}
+st.session_state["sens_result"] = results
+
+
+def words(path: str) -> str:
+    """A parameter's path in words."""
+    return labels.path_words(scenario, path)
+
+
+def options_kept(key: str, options: list[str], default: list[str] | str) -> None:
+    """Forget a remembered choice that is not an option any more (another scenario)."""
+    for store in (st.session_state, st.session_state[KEPT]):
+        value = store.get(key)
+        if value is None:
+            continue
+        chosen = value if isinstance(value, list) else [value]
+        if not set(chosen) <= set(options):
+            del store[key]
+
+
+def stopped(name: str) -> None:
+    if st.session_state.get(f"sens_stop_{name}"):
+        st.warning("Stopped: the computation was interrupted, nothing was kept.")
+
+
+def start(name: str, what: str) -> object:
+    """A Stop button and a progress bar for a computation about to run."""
+    st.button("Stop", key=f"sens_stop_{name}", icon=":material/stop:")
+    return st.progress(0.0, text=f"{what}: starting…")
+
+
+st.title("Sensitivity & discovery")
+st.caption(
+    "Every run here uses the same seeds for every setting (common random numbers), so the "
+    "differences come from the settings, not from different dice."
+)
+varies = {v.path: v for v in sa.default_varies(scenario)}
+paths = list(varies)
+if not paths:
+    st.info("This scenario has no uncertain numbers: write some as distributions to explore them.")
+    st.stop()
+c1, c2 = st.columns(2)
+with c1:
+    runs = st.select_slider("Runs per setting", [20, 50, 100, 200, 500, 1000], **kept("sens_runs"))
+with c2:
+    seed = st.number_input(
+        "Root seed", min_value=0, max_value=2**31 - 1, step=1, **kept("sens_seed")
+    )
+settings = (use.file.key, use.overrides, int(runs), int(seed))
+
+tab_oat, tab_grid, tab_sobol, tab_boxes = st.tabs(
+    ["One at a time", "Two at a time", "Sobol indices", "Discovery (PRIM boxes)"]
+)
+
+with tab_oat:
+    firm = [p for p in paths if p.endswith((".firmness", ".probability"))] or paths
+    options_kept("sens_params", paths, firm)
+    chosen = st.multiselect(
+        "Numbers to vary, each over its range while the others are drawn",
+        paths,
+        format_func=words,
+        **kept("sens_params", default=firm),
+    )
+    steps = st.slider("Values per number", 2, 7, **kept("sens_steps", default=3))
+    key = ("oat", *settings, tuple(chosen), int(steps))
+    if st.button("Run one at a time", type="primary", key="sens_go_oat", disabled=not chosen):
+        bar = start("oat", "One at a time")
+        table = sa.one_at_a_time(
+            scenario,
+            [sa.Vary(p, varies[p].low, varies[p].high, int(steps)) for p in chosen],
+            int(runs),
+            seed=int(seed),
+            workers=1,
+            progress=sweeps.progress_reporter(bar, "One at a time"),
+        )
+        bar.empty()
+        results["oat"] = {"key": key, "table": table}
+    else:
+        stopped("oat")
+    if "oat" in results:
+        table = results["oat"]["table"]
+        if results["oat"]["key"] != key:
+            st.caption(":orange[These results are for other settings; run again to update.]")
+        target = st.selectbox(
+            "Outcome",
+            list(OUTCOMES),
+            format_func=labels.OUTCOME_WORDS.get,
+            **kept("sens_target", default="agreement"),
+        )
+        ranking = sa.ranking(table, target)
+        ranking["label"] = ranking["parameter"].map(words)
+        st.subheader(f"Tornado: P({labels.OUTCOME_WORDS[target]}) as each number moves alone")
+        st.altair_chart(
+            charts.tornado(ranking, None, labels.OUTCOME_WORDS[target]), key="sens_tornado_chart"
+        )
+        st.dataframe(
+            ranking[["label", "swing", "p_min", "at_min", "p_max", "at_max"]].rename(
+                columns={"label": "parameter"}
+            ),
+            hide_index=True,
+            key="sens_ranking",
+            column_config={
+                c: st.column_config.NumberColumn(format="percent")
+                for c in ("swing", "p_min", "p_max")
+            },
+        )
+        st.download_button(
+            "One-at-a-time table (CSV)",
+            table.to_csv(index=False),
+            file_name=f"{scenario.id}-one-at-a-time.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="sens_download_oat",
+        )
+
+with tab_grid:
+    options_kept("sens_x", paths, paths[0])
+    options_kept("sens_y", paths, paths[min(1, len(paths) - 1)])
+    gx, gy, gs = st.columns([2, 2, 1])
+    with gx:
+        x_path = st.selectbox(
+            "Across", paths, format_func=words, **kept("sens_x", default=paths[0])
+        )
+    with gy:
+        y_path = st.selectbox(
+            "Down",
+            paths,
+            format_func=words,
+            **kept("sens_y", default=paths[min(1, len(paths) - 1)]),
+        )
+    with gs:
+        grid_steps = st.slider("Values each", 2, 9, **kept("sens_grid_steps", default=5))
+    key = ("grid", *settings, x_path, y_path, int(grid_steps))
+    same = x_path == y_path
+    if same:
+        st.caption("Choose two different numbers.")
+    if st.button("Run the heat map", type="primary", key="sens_go_grid", disabled=same):
+        bar = start("grid", "Heat map")
+        x, y = varies[x_path], varies[y_path]
+        grid = sa.grid(
+            scenario,
+            sa.Vary(x_path, x.low, x.high, int(grid_steps)),
+            sa.Vary(y_path, y.low, y.high, int(grid_steps)),
+            int(runs),
+            seed=int(seed),
+            workers=1,
+            progress=sweeps.progress_reporter(bar, "Heat map"),
+        )
+        bar.empty()
+        results["grid"] = {"key": key, "table": grid}
+    else:
+        stopped("grid")
+    if "grid" in results:
+        grid = results["grid"]["table"]
+        if results["grid"]["key"] != key:
+            st.caption(":orange[These results are for other settings; run again to update.]")
+        st.subheader("P(agreement) over two numbers")
+        st.altair_chart(
+            charts.heat_map(grid, words(grid.attrs["x_path"]), words(grid.attrs["y_path"])),
+            key="sens_heat_chart",
+        )
+        st.download_button(
+            "Heat-map table (CSV)",
+            grid.to_csv(index=False),
+            file_name=f"{scenario.id}-grid.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="sens_download_grid",
+        )
+
+with tab_sobol:
+    s1, s2 = st.columns(2)
+    with s1:
+        samples = st.select_slider(
+            "Base sample size N", [4, 8, 16, 32, 64, 128], **kept("sens_sobol_n", default=8)
+        )
+    with s2:
+        point_runs = st.select_slider(
+            "Runs per point", [8, 16, 32, 64, 128], **kept("sens_sobol_runs", default=16)
+        )
+    points = int(samples) * (len(paths) + 2)
+    st.caption(
+        f"{len(paths)} uncertain numbers, each with the scenario's distribution: {points:,} points "
+        f"× {point_runs} runs = {points * int(point_runs):,} runs."
+    )
+    key = ("sobol", *settings, int(samples), int(point_runs))
+    if st.button("Compute Sobol indices", type="primary", key="sens_go_sobol"):
+        bar = start("sobol", "Sobol")
+        found = sa.sobol(
+            scenario,
+            int(samples),
+            int(point_runs),
+            seed=int(seed),
+            workers=1,
+            progress=sweeps.progress_reporter(bar, "Sobol"),
+        )
+        bar.empty()
+        results["sobol"] = {"key": key, "result": found}
+    else:
+        stopped("sobol")
+    if "sobol" in results:
+        found = results["sobol"]["result"]
+        if results["sobol"]["key"] != key:
+            st.caption(":orange[These results are for other settings; run again to update.]")
+        indices = found.indices.assign(
+            label=found.indices["parameter"].map(words),
+            target=found.indices["target"].map(lambda t: f"P({labels.OUTCOME_WORDS[t]})"),
+        )
+        st.altair_chart(charts.sobol_bars(indices), key="sens_sobol_chart")
+        st.caption(found.method)
+        st.download_button(
+            "Sobol indices (CSV)",
+            found.indices.to_csv(index=False),
+            file_name=f"{scenario.id}-sobol.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="sens_download_sobol",
+        )
+
+with tab_boxes:
+    b1, b2 = st.columns(2)
+    with b1:
+        sweep_runs = st.select_slider(
+            "Runs of the sweep",
+            [200, 500, 1000, 2000, 5000],
+            **kept("sens_boxes_runs", default=1000),
+        )
+    with b2:
+        box_target = st.selectbox(
+            "Where does this outcome concentrate?",
+            list(OUTCOMES),
+            format_func=labels.OUTCOME_WORDS.get,
+            **kept("sens_boxes_target", default="agreement"),
+        )
+    key = ("boxes", *settings, int(sweep_runs), box_target)
+    if st.button("Find the boxes", type="primary", key="sens_go_boxes"):
+        bar = start("boxes", "Sweep for discovery")
+        table = sweep(
+            scenario,
+            int(sweep_runs),
+            seed=int(seed),
+            workers=1,
+            chunk_size=max(50, int(sweep_runs) // 40),
+            progress=sweeps.progress_reporter(bar, "Sweep for discovery"),
+        ).table
+        bar.empty()
+        results["boxes"] = {"key": key, "discovery": discover(table, box_target)}
+    else:
+        stopped("boxes")
+    if "boxes" in results:
+        found = results["boxes"]["discovery"]
+        if results["boxes"]["key"] != key:
+            st.caption(":orange[These results are for other settings; run again to update.]")
+        target_words = labels.OUTCOME_WORDS[found.target]
+        st.markdown(
+            f"**{target_words.capitalize()}** in {found.base_density:.0%} of {found.runs:,} "
+            "runs overall."
+        )
+        if not found.boxes:
+            st.info(f"No range of the inputs concentrates the {target_words} runs.")
+        for k, box in enumerate(found.boxes, start=1):
+            conditions = [labels.restriction_words(scenario, r) for r in box.restrictions]
+            st.success(
+                f"**Box {k}: {target_words} in {box.density:.0%} of runs** when "
+                + " **and** ".join(conditions)
+                + f" — {box.mass:.0%} of all runs fall here, holding {box.coverage:.0%} of all "
+                f"{target_words} runs."
+            )
+        st.dataframe(found.table(), hide_index=True, key="sens_boxes_table")
