@@ -57,6 +57,8 @@ class Board:
     last_offer_to: np.ndarray = field(init=False)
     """int, A: the last outcome someone else offered the actor (-1: none yet)."""
     round: int = 0
+    revision: int = 0
+    """Incremented whenever `known_bad` changes (strategies cache what depends on it)."""
 
     def __post_init__(self) -> None:
         n_actors = self.u.shape[1]

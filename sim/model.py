@@ -46,7 +46,7 @@ from sim.institutions import Council, Deployment, Vote, draw_binding, draw_conce
 from sim.protocols import PROTOCOLS, Protocol
 from sim.results import Outcome, RunResult
 from sim.space import Compiled, Parameters, compile_scenario, draw_parameters
-from sim.strategies import build_strategy
+from sim.strategies import Strategy, build_strategy
 
 SIGNING_ROLES = ("belligerent", "guarantor")
 
@@ -62,6 +62,8 @@ class Plan:
     """int per red line: the actor it belongs to."""
     owner_onehot: np.ndarray
     """bool, actors x red lines."""
+    owner_onehot_t: np.ndarray
+    """bool, red lines x actors."""
     consequence: tuple[str, ...]
     is_walk: np.ndarray
     is_escalate: np.ndarray
@@ -85,6 +87,20 @@ class Plan:
     mediator: int | None
     kinds: tuple[str, ...]
     max_rounds: int
+    proposer_of_round: np.ndarray
+    """int per round (index 0 = round 1): who proposes under a rotation."""
+    proposers_set: tuple[int, ...]
+    """The proposers, each once."""
+    turns: dict[int, np.ndarray]
+    """Per proposer, the rounds (index 0 = round 1) it proposes in, ascending."""
+    steps: np.ndarray
+    """float, (max_rounds + 1) x 1: the round numbers 0..max_rounds."""
+    everything: np.ndarray
+    """bool per outcome, all True."""
+    no_outcome_actor: np.ndarray
+    """bool, outcomes x actors, all False."""
+    need_pass: np.ndarray
+    """`need_t` with one more row, all True, standing for a pass (offer -1)."""
 
     @classmethod
     def build(cls, compiled: Compiled) -> Plan:
@@ -120,12 +136,15 @@ class Plan:
         else:
             proposers = parties
         mediator = compiled.actor_index(protocol.mediator) if protocol.mediator else None
+        proposers = proposers or parties
+        rotation = np.resize(np.array(proposers or (0,), dtype=np.intp), protocol.max_rounds)
         return cls(
             compiled=compiled,
             n_outcomes=space.size,
             n_actors=n_actors,
             owner=owner,
             owner_onehot=onehot,
+            owner_onehot_t=np.ascontiguousarray(onehot.T),
             consequence=consequence,
             is_walk=np.array([c == "walk_out" for c in consequence], dtype=bool),
             is_escalate=np.array([c == "escalate" for c in consequence], dtype=bool),
@@ -145,6 +164,13 @@ class Plan:
             mediator=mediator,
             kinds=tuple(a.strategy.kind for a in scenario.actors),
             max_rounds=protocol.max_rounds,
+            proposer_of_round=rotation,
+            proposers_set=tuple(dict.fromkeys(proposers)),
+            turns={p: np.flatnonzero(rotation == p) for p in dict.fromkeys(proposers)},
+            steps=np.arange(protocol.max_rounds + 1, dtype=float)[:, None],
+            everything=np.ones(space.size, dtype=bool),
+            no_outcome_actor=np.zeros((space.size, n_actors), dtype=bool),
+            need_pass=np.vstack([need.T, np.ones((1, n_actors), dtype=bool)]),
         )
 
 
@@ -202,9 +228,17 @@ class NegotiationModel(mesa.Model):
 
         self.board = board = self._board(conceded)
         self.negotiators: list[NegotiatorAgent] = []
+        # Each actor's own feasible outcomes sorted by its utility (stable: ties by index),
+        # for all actors in one sort: infeasible outcomes sort first, at -inf.
+        masked = np.where(board.ok, board.ut, -np.inf)
+        orders = np.full((plan.n_actors, plan.n_outcomes + 1), -1, dtype=np.intp)
+        orders[:, :-1] = np.argsort(masked, axis=1, kind="stable")
+        values = np.take_along_axis(masked, orders[:, :-1], axis=1)
+        starts = (plan.n_outcomes - board.ok.sum(axis=1)).tolist()
+        exponents = self.params.exponents.tolist()
         for a, actor in enumerate(compiled.scenario.actors):
-            strategy = build_strategy(plan.kinds[a], a, float(self.params.exponents[a]))
-            strategy.prepare(board)
+            strategy = build_strategy(plan.kinds[a], a, exponents[a])
+            strategy.prepare(board, orders[a, starts[a] :], values[a, starts[a] :])
             self.negotiators.append(
                 NegotiatorAgent(
                     self,
@@ -248,22 +282,30 @@ class NegotiationModel(mesa.Model):
 
     def _board(self, conceded: np.ndarray) -> Board:
         plan, params, binding = self.plan, self.params, self.binding
-        allowed = plan.requires[conceded].all(axis=0)
-        refuse = plan.owner_onehot[:, binding] @ plan.table_mask[binding]
+        allowed = plan.requires[conceded].all(axis=0) if conceded.any() else plan.everything
+        refuse_t = plan.table_mask_t[:, binding] @ plan.owner_onehot_t[binding]
         walk_lines = binding & plan.is_walk
-        walk = plan.owner_onehot[:, walk_lines] @ plan.table_mask[walk_lines]
+        if walk_lines.any():
+            walk_t = plan.table_mask_t[:, walk_lines] @ plan.owner_onehot_t[walk_lines]
+        else:
+            walk_t = plan.no_outcome_actor
+        batna = params.batna + params.drift * plan.steps
+        np.minimum(np.maximum(batna, 0.0, out=batna), 1.0, out=batna)  # np.clip, cheaper
         rounds = plan.max_rounds
-        steps = np.arange(rounds + 1, dtype=float)[:, None]
-        batna = np.clip(params.batna[None, :] + params.drift[None, :] * steps, 0.0, 1.0)
         u = params.utilities
-        self.walk_any = (walk.T & plan.need_t).any(axis=1)
+        self.walk_any = (walk_t & plan.need_t).any(axis=1)
+        # Offers that stop a block of quiet rounds whatever the round: a needed signatory
+        # rejects them on a red line (which reveals it) or walks out.
+        stops = (refuse_t & plan.need_t).any(axis=1) | self.walk_any
+        self.stops = np.append(stops, False)
+        self.u_pass = np.vstack([u, np.full((1, plan.n_actors), -np.inf)])
         return Board(
             u=u,
             ut=np.ascontiguousarray(u.T),
             need_t=plan.need_t,
-            refuse_t=np.ascontiguousarray(refuse.T),
-            walk_t=np.ascontiguousarray(walk.T),
-            ok=allowed & ~refuse,
+            refuse_t=refuse_t,
+            walk_t=walk_t,
+            ok=allowed & ~refuse_t.T,
             allowed=allowed,
             batna=batna,
             rounds=rounds,
@@ -275,13 +317,19 @@ class NegotiationModel(mesa.Model):
         board = self.board
         rounds, n_actors = board.rounds, self.plan.n_actors
         table = np.zeros((rounds, n_actors))
-        dynamic = []
-        for agent in self.negotiators:
-            column = agent.strategy.schedule(board)
-            if column is None:
-                dynamic.append(agent.index)
+        dynamic: list[int] = []
+        groups: dict[object, list[Strategy]] = {}
+        for agent in self.negotiators:  # one call per schedule formula, not per actor
+            key = type(agent.strategy).schedules.__func__  # type: ignore[attr-defined]
+            groups.setdefault(key, []).append(agent.strategy)
+        for members in groups.values():
+            columns = type(members[0]).schedules(board, members)
+            actors = [m.actor for m in members]
+            if columns is None:
+                dynamic.extend(actors)
             else:
-                table[:, agent.index] = column
+                table[:, actors] = columns
+        dynamic.sort()
         self.aspirations = table
         self.dynamic = np.array(dynamic, dtype=np.intp)
         self.thresholds = np.maximum(table, board.batna[1:])
@@ -333,6 +381,58 @@ class NegotiationModel(mesa.Model):
                 self.finish("deadlock", reason="max_rounds")
             else:
                 self.finish("no_talks", **self._line_fields(self._unmet_line()))
+
+    def play_fast(self) -> None:
+        """Play to the end without recording: in blocks of quiet rounds where possible.
+
+        With an alternating or setter protocol whose proposers keep the default offer rule
+        and strategies that follow a schedule, a round that ends in a plain rejection changes
+        nothing but the round number. So the offers and answers of every remaining round are
+        computed at once, and the run jumps to the first round where something happens (an
+        offer every needed signatory accepts, a rejection that reveals a red line, a walk-out,
+        a deployment, the last round), which is played by :meth:`play_round` as usual. The
+        result is the same as stepping round by round (tested).
+        """
+        if not self._blocks:
+            while self.running:
+                self.play_round()
+            return
+        while self.running:
+            self._skip_quiet_rounds()
+            self.play_round()
+
+    @property
+    def _blocks(self) -> bool:
+        if not self.talks or self.dynamic.size or self.plan.mediator is not None:
+            return False
+        if self.compiled.scenario.protocol.kind not in ("alternating", "setter"):
+            return False
+        return all(self.negotiators[p].strategy.blockable for p in self.plan.proposers)
+
+    def _skip_quiet_rounds(self) -> None:
+        """Advance `board.round` past the rounds before the next one where anything happens."""
+        board, plan = self.board, self.plan
+        first = board.round + 1
+        last = plan.max_rounds
+        deployment = plan.deployment
+        if self.deploy and deployment is not None and deployment.after_rounds >= first:
+            last = min(last, deployment.after_rounds)
+        if last <= first:
+            return
+        lo, hi = first - 1, last - 1
+        offers = np.empty(hi - lo, dtype=np.intp)
+        for proposer in plan.proposers_set:
+            turns = plan.turns[proposer]
+            rows = turns[turns.searchsorted(lo) : turns.searchsorted(hi)]
+            if rows.size:
+                strategy = self.negotiators[proposer].strategy
+                offers[rows - lo] = strategy.offers(board, self.thresholds[rows, proposer])
+        # A pass (-1) indexes the extra last row: needs everyone, worth -inf, never stops.
+        short = plan.need_pass[offers] & (self.u_pass[offers] < self.thresholds[lo:hi])
+        happens = self.stops[offers] | ~short.any(axis=1)
+        skip = int(happens.argmax()) if happens.any() else hi - lo
+        if skip:
+            board.round = self.rounds_played = first - 1 + skip
 
     def offer(self, proposer: int, outcome: int | None) -> bool:
         """Put an outcome on the table; every signatory it needs answers. True if agreed."""
@@ -410,6 +510,7 @@ class NegotiationModel(mesa.Model):
             vote = self._vote(council, outcome)
             if not vote.passed:
                 self.board.known_bad[outcome] = True
+                self.board.revision += 1
                 for ballot in vote.vetoed_by:
                     if ballot.red_line is not None:
                         self.board.known_bad |= self.compiled.red_line_mask[ballot.red_line]
@@ -461,6 +562,7 @@ class NegotiationModel(mesa.Model):
         for actor in np.flatnonzero(cited):
             line = self._cited(int(actor), outcome)
             board.known_bad |= self.plan.table_mask[line] & board.need_t[:, actor]
+            board.revision += 1
 
     def _cited(self, actor: int, outcome: int) -> int:
         """The first binding red line of `actor` that acts at the table on `outcome`."""
@@ -615,8 +717,7 @@ def simulate(compiled: Compiled, seed: int, *, record: bool = False) -> RunResul
     if record:
         model.run_model()
     else:
-        while model.running:
-            model.play_round()
+        model.play_fast()
     return model.result()
 
 

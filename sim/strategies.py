@@ -37,20 +37,33 @@ class Strategy:
 
     kind: ClassVar[str] = ""
     source: ClassVar[str] = ""
+    blockable: ClassVar[bool] = True
+    """Offers follow from the round's threshold alone (see `offers`); the model may then
+    compute many quiet rounds at once."""
 
     def __init__(self, actor: int, exponent: float) -> None:
         self.actor = actor
         self.exponent = exponent
         self._order: np.ndarray = np.empty(0, dtype=np.intp)
+        self._values: np.ndarray = np.empty(0)
         self._sorted: list[float] = []
 
-    def prepare(self, board: Board) -> None:
-        """Precompute, once per run, this actor's own feasible outcomes sorted by utility."""
-        own = board.ut[self.actor]
-        feasible = np.flatnonzero(board.ok[self.actor])
-        order = feasible[np.argsort(own[feasible], kind="stable")]
-        self._order = order
-        self._sorted = own[order].tolist()
+    def prepare(self, board: Board, order: np.ndarray, values: np.ndarray) -> None:
+        """Take, once per run, the outcomes the actor could sign sorted by its utility
+        (ascending, ties by outcome index), followed by -1 (a pass), and their utilities."""
+        self._order = order[:-1]
+        self._values = values
+        self._sorted = values.tolist()
+        self._open_order, self._open_values = order, values
+        self._revision = 0
+
+    @classmethod
+    def schedules(cls, board: Board, members: list[Strategy]) -> np.ndarray | None:
+        """Aspirations per round (rounds x members) of several actors of this strategy."""
+        columns = [m.schedule(board) for m in members]
+        if any(c is None for c in columns):
+            return None
+        return np.column_stack(columns)
 
     def best(self, board: Board) -> float:
         """The actor's best utility among outcomes it could sign (its BATNA at round 0 if none)."""
@@ -63,7 +76,7 @@ class Strategy:
     def propose(self, board: Board, threshold: float) -> int | None:
         """The believed-acceptable outcome nearest `threshold` from above, or None (pass)."""
         order, known_bad = self._order, board.known_bad
-        k = bisect_left(self._sorted, threshold - 1e-12)
+        k = bisect_left(self._sorted, threshold)
         while k < len(order):
             outcome = int(order[k])
             if not known_bad[outcome]:
@@ -73,6 +86,19 @@ class Strategy:
 
     def concede(self, board: Board) -> None:
         """Update after a round without agreement (only history-dependent strategies do)."""
+
+    def offers(self, board: Board, thresholds: np.ndarray) -> np.ndarray:
+        """What `propose` returns for each threshold (-1 for a pass), in one array operation.
+
+        Valid for strategies that keep the default `propose` (the model checks), while
+        `board.known_bad` does not change.
+        """
+        if self._revision != board.revision:
+            keep = ~board.known_bad[self._order]
+            self._open_values = self._values[keep]
+            self._open_order = np.append(self._order[keep], -1)
+            self._revision = board.revision
+        return self._open_order[self._open_values.searchsorted(thresholds)]
 
 
 class TimeBased(Strategy):
@@ -103,6 +129,17 @@ class TimeBased(Strategy):
         best = self.best(board)
         reserve = board.batna[1 : rounds + 1, self.actor]
         return best - (best - reserve) * t ** (1.0 / self.exponent)
+
+    @classmethod
+    def schedules(cls, board: Board, members: list[Strategy]) -> np.ndarray:
+        """The same formula for several actors at once (one array operation)."""
+        rounds = board.rounds
+        t = (np.arange(rounds, dtype=float) / max(rounds - 1, 1))[:, None]
+        best = np.array([m.best(board) for m in members])
+        actors = [m.actor for m in members]
+        reserve = board.batna[1 : rounds + 1, actors]
+        power = np.array([1.0 / m.exponent for m in members])
+        return best - (best - reserve) * t**power
 
 
 class Boulware(TimeBased):
@@ -150,6 +187,7 @@ class Informed(Strategy):
 
     kind = "informed"
     source = "Nash 1950 (complete information)"
+    blockable = False
 
     def schedule(self, board: Board) -> np.ndarray:
         return board.batna[1 : board.rounds + 1, self.actor].copy()
@@ -182,9 +220,10 @@ class Zeuthen(Strategy):
 
     kind = "zeuthen"
     source = "Zeuthen 1930; Rosenschein & Zlotkin 1994"
+    blockable = False
 
-    def prepare(self, board: Board) -> None:
-        super().prepare(board)
+    def prepare(self, board: Board, order: np.ndarray, values: np.ndarray) -> None:
+        super().prepare(board, order, values)
         self.position: int | None = int(self._order[-1]) if len(self._order) else None
         if self.position is not None:
             board.asp[self.actor] = board.ut[self.actor, self.position]
@@ -227,7 +266,7 @@ class Zeuthen(Strategy):
     def _candidates(self, board: Board, mine: float, b: float) -> np.ndarray:
         """Own feasible outcomes below the position and at or above the BATNA, ascending."""
         k = bisect_left(self._sorted, mine - 1e-12)
-        start = bisect_left(self._sorted, b - 1e-12)
+        start = bisect_left(self._sorted, b)
         order = self._order[start:k]
         return order[~board.known_bad[order]]
 

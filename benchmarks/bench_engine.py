@@ -1,0 +1,175 @@
+"""Benchmark of the negotiation engine: runs per second on one core.
+
+    .venv/bin/python benchmarks/bench_engine.py [--runs N] [--profile]
+
+Measures (fast path, `sim.model.simulate`, no recording):
+1. one baseline run (`scenarios/baseline.yaml`), and one recorded run (`sim.model.run`);
+2. 1,000 baseline runs (seeds 0..999);
+3. a synthetic negotiation in the standard automated-negotiation setting: 4 actors who all
+   sign, 5 issues of 3, 3, 3, 3 and 4 options (324 outcomes), linear additive utilities,
+   time-based strategies (boulware, linear, conceder, boulware), an alternating protocol with
+   a 100-round cap, BATNAs drawn per run, one red line per actor with firmness 0.5.
+
+Not a timed test: the figures depend on the machine. `--profile` prints the cProfile top of
+the synthetic case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.loader import load_scenario  # noqa: E402
+from sim.model import run, simulate  # noqa: E402
+from sim.scenario import Scenario  # noqa: E402
+from sim.space import Compiled, compile_scenario  # noqa: E402
+
+KINDS = ("boulware", "linear", "conceder", "boulware")
+
+
+def synthetic_scenario(seed: int = 7) -> dict[str, Any]:
+    """4 actors, 5 issues (324 outcomes), alternating, time-based, 100 rounds."""
+    rng = np.random.default_rng(seed)
+    counts = (3, 3, 3, 3, 4)
+    issues = [
+        {
+            "id": f"issue_{i}",
+            "name": f"issue {i}",
+            "options": [{"id": f"o{k}"} for k in range(n)],
+        }
+        for i, n in enumerate(counts)
+    ]
+    actors = []
+    for a, kind in enumerate(KINDS):
+        weights = rng.dirichlet(np.ones(len(counts)))
+        scores = {
+            f"issue_{i}": [round(float(x), 3) for x in rng.permutation(np.linspace(0, 1, n))]
+            for i, n in enumerate(counts)
+        }
+        low = round(float(rng.uniform(0.2, 0.4)), 3)
+        actors.append(
+            {
+                "id": f"actor_{a}",
+                "name": f"Actor {a}",
+                "role": "belligerent",
+                "weights": {f"issue_{i}": round(float(w), 4) for i, w in enumerate(weights)},
+                "scores": scores,
+                "batna": {"value": {"dist": "uniform", "low": low, "high": low + 0.1}},
+                "strategy": {"kind": kind},
+                "red_lines": [
+                    {
+                        "id": "worst_option",
+                        "forbids": {f"issue_{a}": [f"o{int(np.argmin(scores[f'issue_{a}']))}"]},
+                        "firmness": 0.5,
+                        "provenance": {"kind": "assumption", "rationale": "synthetic"},
+                    }
+                ],
+            }
+        )
+    return {
+        "schema_version": 1,
+        "id": "synthetic",
+        "title": "Synthetic 4-actor, 5-issue negotiation",
+        "issues": issues,
+        "actors": actors,
+        "protocol": {"kind": "alternating", "max_rounds": 100},
+    }
+
+
+def synthetic() -> Compiled:
+    """The synthetic scenario, compiled."""
+    return compile_scenario(Scenario.model_validate(synthetic_scenario()))
+
+
+def rate(compiled: Compiled, runs: int, repeats: int = 3) -> tuple[float, Counter[str], float]:
+    """(runs per second, outcomes, mean rounds) over seeds 0..runs-1.
+
+    The rate is the best of `repeats` passes, in CPU time of this process (`process_time`):
+    on a shared machine, wall-clock time also counts the other processes' turns.
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        outcomes: Counter[str] = Counter()
+        rounds = 0
+        start = time.process_time()
+        for seed in range(runs):
+            result = simulate(compiled, seed)
+            outcomes[result.outcome] += 1
+            rounds += result.rounds
+        best = min(best, time.process_time() - start)
+    return runs / best, outcomes, rounds / runs
+
+
+def _seconds(function: Any, *args: Any) -> float:
+    start = time.process_time()
+    function(*args)
+    return time.process_time() - start
+
+
+def machine() -> str:
+    """nproc and CPU model."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    print(f"machine: {machine()}")
+    baseline = compile_scenario(load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario)
+    simulate(baseline, 0)
+    one = min(_seconds(simulate, baseline, 1) for _ in range(20))
+    recorded = min(_seconds(run, baseline, 1) for _ in range(5))
+    print(
+        f"baseline, one run: {one * 1e3:.2f} ms (recorded, with events and DataCollector: "
+        f"{recorded * 1e3:.1f} ms)"
+    )
+    per_s, outcomes, rounds = rate(baseline, args.runs)
+    print(
+        f"baseline, {args.runs:,} runs: {args.runs / per_s:.2f} s, {per_s:,.0f} runs/s, "
+        f"mean {rounds:.1f} rounds, {dict(outcomes)}"
+    )
+
+    compiled = synthetic()
+    simulate(compiled, 0)
+    per_s, outcomes, rounds = rate(compiled, args.runs)
+    print(
+        f"synthetic ({compiled.space.size} outcomes, 4 actors, alternating, 100-round cap), "
+        f"{args.runs:,} runs: {per_s:,.0f} negotiations/s, "
+        f"{1e6 / per_s / max(rounds, 1):.1f} µs per round, mean {rounds:.1f} rounds, "
+        f"{dict(outcomes)}"
+    )
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        rate(compiled, min(args.runs, 300))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
