@@ -157,7 +157,9 @@ class ProcessPool:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         context = multiprocessing.get_context("forkserver")
         # the server imports these once; each worker forks from it with them loaded
-        context.set_forkserver_preload(["sim.executors", "sim.sweep", "sim.sensitivity"])
+        context.set_forkserver_preload(
+            ["sim.executors", "sim.model", "sim.sweep", "sim.sensitivity"]
+        )
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def map(self, task: Task, works: Iterable[Work]) -> Iterator[tuple[Work, Any]]:

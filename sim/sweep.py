@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -440,3 +441,18 @@ def _reporter(progress: Progress, total: int, done: int) -> Iterator[Callable[[i
             bar.update(task, advance=runs, rate=f"{rate:,.0f} runs/s")
 
         yield advance
+
+
+# --- `sim.sweep(...)` ---------------------------------------------------------------------------
+
+
+class _CallableModule(types.ModuleType):
+    """Importing `sim.sweep` binds the name to this module in the `sim` package, shadowing the
+    lazy export of the function; calling the module calls :func:`sweep`, so `sim.sweep(...)`
+    works either way."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> SweepResult:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

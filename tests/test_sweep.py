@@ -120,6 +120,24 @@ def test_no_progress_bar_when_not_a_terminal(
     assert captured.out == "" and captured.err == ""
 
 
+def test_progress_bar_shows_runs_per_second_when_asked(
+    baseline: LoadedScenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweep(baseline, 40, seed=1, workers=1, chunk_size=20, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "40/40" in captured.err and "runs/s" in captured.err and "ETA" in captured.err
+
+
+def test_sim_sweep_is_callable_and_takes_a_bare_scenario(baseline: LoadedScenario) -> None:
+    import sim
+
+    first = sim.sweep(baseline.scenario, 30, seed=2, workers=1)
+    second = sim.sweep(baseline.scenario, 30, seed=2, workers=1)  # now the module: still callable
+    assert first.summary == second.summary
+    assert first.summary["runs"] == 30
+
+
 def test_bad_arguments_are_refused(baseline: LoadedScenario) -> None:
     with pytest.raises(ValueError, match="runs"):
         sweep(baseline, 0)
