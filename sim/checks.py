@@ -7,13 +7,15 @@ at its line and column.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sim import sources as source_files
-from sim.scenario import Actor, OptionRef, Scenario
+from sim.scenario import Actor, Issue, OptionRef, Scenario
 from sim.uncertainty import bounds, nominal
 
 Loc = tuple[str | int | float, ...]
@@ -35,11 +37,12 @@ def check(scenario: Scenario, folder: Path | None) -> list[Found]:
     if any(loc == ("issues",) for loc, _ in found):
         # the space is too large: the other checks list options, which might not fit in memory
         return found
+    names = _Names(scenario)
     for part in (
-        _rules(scenario),
-        _actors(scenario),
-        _protocol(scenario),
-        _institutions(scenario),
+        _rules(scenario, names),
+        _actors(scenario, names),
+        _protocol(scenario, names),
+        _institutions(scenario, names),
     ):
         found.extend(part)
     if folder is not None:
@@ -63,37 +66,98 @@ def _duplicates(items: Sequence[Any], loc: Loc, what: str) -> Iterator[Found]:
         seen.add(item.id)
 
 
-def _option_index(scenario: Scenario, issue_id: str, option: OptionRef) -> int | None:
-    issue = scenario.issue(issue_id)
-    keys = issue.option_keys()
-    if issue.numeric:
-        if isinstance(option, str):
+class _Options:
+    """One issue's options, indexed once so that finding an option costs no scan."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+
+    @cached_property
+    def keys(self) -> list[str | float]:
+        """The options in order (ids, or numbers)."""
+        return self.issue.option_keys()
+
+    @cached_property
+    def _ids(self) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for k, key in enumerate(self.keys):
+            ids.setdefault(str(key), k)
+        return ids
+
+    @cached_property
+    def _sorted(self) -> list[tuple[float, int]]:
+        return sorted((float(v), k) for k, v in enumerate(self.keys))
+
+    def index(self, option: OptionRef) -> int | None:
+        """The index of `option` (numbers match within a relative 1e-9), else None."""
+        if not self.issue.numeric:
+            return self._ids.get(option) if isinstance(option, str) else None
+        if isinstance(option, str) or math.isnan(option):
             return None
-        return next((k for k, v in enumerate(keys) if math.isclose(float(v), option)), None)
-    return keys.index(option) if isinstance(option, str) and option in keys else None
+        values = self._sorted
+        at = bisect.bisect_left(values, (option, -1))
+        hits: list[int] = []
+        for step in (-1, 1):  # close values lie on either side of the insertion point
+            k = at if step == 1 else at - 1
+            while 0 <= k < len(values) and math.isclose(values[k][0], option):
+                hits.append(values[k][1])
+                k += step
+        return min(hits, default=None)
+
+    def describe(self) -> str:
+        """The first options, for a message."""
+        return _listed(str(k) for k in self.keys)
 
 
-def _describe_options(scenario: Scenario, issue_id: str) -> str:
-    keys = scenario.issue(issue_id).option_keys()
-    shown = ", ".join(str(k) for k in keys[:12])
-    return shown + (f", … ({len(keys)} in all)" if len(keys) > 12 else "")
+class _Names:
+    """What the checks look ids up in, built once: lookups stay cheap in huge files."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.issues: dict[str, _Options] = {}
+        for issue in scenario.issues:
+            self.issues.setdefault(issue.id, _Options(issue))
+        self.actors = {a.id for a in scenario.actors}
+
+    def describe_issues(self) -> str:
+        return _listed(self.issues)
+
+    def describe_actors(self) -> str:
+        return _listed(sorted(self.actors))
 
 
-def _condition(scenario: Scenario, condition: dict[str, Any], loc: Loc) -> Iterator[Found]:
-    issue_ids = {i.id for i in scenario.issues}
+def _listed(items: Iterable[str], limit: int = 12) -> str:
+    """Up to `limit` items joined by commas, with how many there are in all when more."""
+    shown: list[str] = []
+    count = 0
+    for item in items:
+        count += 1
+        if count <= limit:
+            shown.append(item)
+    return ", ".join(shown) + (f", … ({count} in all)" if count > limit else "")
+
+
+def _option_index(names: _Names, issue_id: str, option: OptionRef) -> int | None:
+    return names.issues[issue_id].index(option)
+
+
+def _describe_options(names: _Names, issue_id: str) -> str:
+    return names.issues[issue_id].describe()
+
+
+def _condition(names: _Names, condition: dict[str, Any], loc: Loc) -> Iterator[Found]:
     for issue_id, options in condition.items():
-        if issue_id not in issue_ids:
-            yield (*loc, issue_id), f"no issue {issue_id!r} (issues: {', '.join(issue_ids)})"
+        if issue_id not in names.issues:
+            yield (*loc, issue_id), f"no issue {issue_id!r} (issues: {names.describe_issues()})"
             continue
         listed = options if isinstance(options, list) else [options]
         for k, option in enumerate(listed):
-            if _option_index(scenario, issue_id, option) is None:
+            if _option_index(names, issue_id, option) is None:
                 where = (*loc, issue_id, k) if isinstance(options, list) else (*loc, issue_id)
                 yield (
                     where,
                     (
                         f"{option!r} is not an option of issue {issue_id!r} "
-                        f"(options: {_describe_options(scenario, issue_id)})"
+                        f"(options: {_describe_options(names, issue_id)})"
                     ),
                 )
 
@@ -105,13 +169,9 @@ def _within(value: Any, low: float, high: float, loc: Loc, what: str) -> Iterato
         yield loc, f"{what} must lie in [{low}, {high}], got {shown}"
 
 
-def _actor_ids(scenario: Scenario) -> set[str]:
-    return {a.id for a in scenario.actors}
-
-
-def _dangling_actor(scenario: Scenario, actor_id: str | None, loc: Loc) -> Iterator[Found]:
-    if actor_id is not None and actor_id not in _actor_ids(scenario):
-        yield loc, f"no actor {actor_id!r} (actors: {', '.join(sorted(_actor_ids(scenario)))})"
+def _dangling_actor(names: _Names, actor_id: str | None, loc: Loc) -> Iterator[Found]:
+    if actor_id is not None and actor_id not in names.actors:
+        yield loc, f"no actor {actor_id!r} (actors: {names.describe_actors()})"
 
 
 # --- the checks ------------------------------------------------------------------------------
@@ -140,25 +200,25 @@ def _issues(scenario: Scenario) -> Iterator[Found]:
             yield ("issues", i, "range"), "the range is empty (stop is below start)"
 
 
-def _rules(scenario: Scenario) -> Iterator[Found]:
+def _rules(scenario: Scenario, names: _Names) -> Iterator[Found]:
     for r, rule in enumerate(scenario.rules):
-        yield from _condition(scenario, rule.when, ("rules", r, "when"))
+        yield from _condition(names, rule.when, ("rules", r, "when"))
         if rule.then:
-            yield from _condition(scenario, rule.then, ("rules", r, "then"))
+            yield from _condition(names, rule.then, ("rules", r, "then"))
 
 
-def _actors(scenario: Scenario) -> Iterator[Found]:
+def _actors(scenario: Scenario, names: _Names) -> Iterator[Found]:
     if len(scenario.actors) > MAX_ACTORS:
         yield ("actors",), f"{len(scenario.actors)} actors is more than the limit of {MAX_ACTORS}"
         return
     source_ids = {s.id for s in scenario.sources}
     for a, actor in enumerate(scenario.actors):
         loc: Loc = ("actors", a)
-        yield from _weights_and_scores(scenario, actor, loc)
+        yield from _weights_and_scores(names, actor, loc)
         yield from _within(actor.batna.value, 0.0, 1.0, (*loc, "batna", "value"), "a BATNA")
         yield from _within(actor.batna.drift, -1.0, 1.0, (*loc, "batna", "drift"), "a drift")
         for c, condition in enumerate(actor.signs_when or []):
-            yield from _condition(scenario, condition, (*loc, "signs_when", c))
+            yield from _condition(names, condition, (*loc, "signs_when", c))
         if actor.strategy.exponent is not None:
             lo, _ = bounds(actor.strategy.exponent)
             if lo <= 0:
@@ -166,12 +226,12 @@ def _actors(scenario: Scenario) -> Iterator[Found]:
         for r, line in enumerate(actor.red_lines):
             rloc: Loc = (*loc, "red_lines", r)
             if line.forbids is not None:
-                yield from _condition(scenario, line.forbids, (*rloc, "forbids"))
+                yield from _condition(names, line.forbids, (*rloc, "forbids"))
             yield from _within(line.firmness, 0.0, 1.0, (*rloc, "firmness"), "firmness")
             if line.precondition is not None:
                 ploc: Loc = (*rloc, "precondition")
-                yield from _condition(scenario, line.precondition.requires, (*ploc, "requires"))
-                yield from _dangling_actor(scenario, line.precondition.met_by, (*ploc, "met_by"))
+                yield from _condition(names, line.precondition.requires, (*ploc, "requires"))
+                yield from _dangling_actor(names, line.precondition.met_by, (*ploc, "met_by"))
                 yield from _within(
                     line.precondition.probability, 0.0, 1.0, (*ploc, "probability"), "a probability"
                 )
@@ -179,12 +239,12 @@ def _actors(scenario: Scenario) -> Iterator[Found]:
             if source is not None and source not in source_ids:
                 yield (
                     (*rloc, "provenance", "source"),
-                    (f"no source {source!r} (sources: {', '.join(sorted(source_ids)) or 'none'})"),
+                    (f"no source {source!r} (sources: {_listed(sorted(source_ids)) or 'none'})"),
                 )
 
 
-def _weights_and_scores(scenario: Scenario, actor: Actor, loc: Loc) -> Iterator[Found]:
-    issue_ids = [i.id for i in scenario.issues]
+def _weights_and_scores(names: _Names, actor: Actor, loc: Loc) -> Iterator[Found]:
+    issue_ids = names.issues
     for issue_id, weight in actor.weights.items():
         if issue_id not in issue_ids:
             yield (*loc, "weights", issue_id), f"no issue {issue_id!r}"
@@ -199,7 +259,7 @@ def _weights_and_scores(scenario: Scenario, actor: Actor, loc: Loc) -> Iterator[
             yield (*loc, "scores", issue_id), f"no issue {issue_id!r}"
             continue
         sloc: Loc = (*loc, "scores", issue_id)
-        count = scenario.issue(issue_id).option_count()
+        count = names.issues[issue_id].issue.option_count()
         if isinstance(scores, list):
             if len(scores) != count:
                 yield sloc, f"{len(scores)} scores given for {count} options of issue {issue_id!r}"
@@ -208,21 +268,19 @@ def _weights_and_scores(scenario: Scenario, actor: Actor, loc: Loc) -> Iterator[
             continue
         indices: set[int] = set()
         for option, score in scores.items():
-            index = _option_index(scenario, issue_id, option)
+            index = _option_index(names, issue_id, option)
             if index is None:
                 yield (
                     (*sloc, option),
                     (
                         f"{option!r} is not an option of issue {issue_id!r} "
-                        f"(options: {_describe_options(scenario, issue_id)})"
+                        f"(options: {_describe_options(names, issue_id)})"
                     ),
                 )
                 continue
             indices.add(index)
             yield from _within(score, 0.0, 1.0, (*sloc, option), "a score")
-        missing = [
-            k for i, k in enumerate(scenario.issue(issue_id).option_keys()) if i not in indices
-        ]
+        missing = [k for i, k in enumerate(names.issues[issue_id].keys) if i not in indices]
         if missing and len(indices) == len(scores):
             shown = ", ".join(str(m) for m in missing[:8])
             yield sloc, f"no score for option(s) {shown} of issue {issue_id!r}"
@@ -234,11 +292,11 @@ def _weights_and_scores(scenario: Scenario, actor: Actor, loc: Loc) -> Iterator[
             )
 
 
-def _protocol(scenario: Scenario) -> Iterator[Found]:
+def _protocol(scenario: Scenario, names: _Names) -> Iterator[Found]:
     protocol = scenario.protocol
     for k, proposer in enumerate(protocol.proposers or []):
-        yield from _dangling_actor(scenario, proposer, ("protocol", "proposers", k))
-    yield from _dangling_actor(scenario, protocol.mediator, ("protocol", "mediator"))
+        yield from _dangling_actor(names, proposer, ("protocol", "proposers", k))
+    yield from _dangling_actor(names, protocol.mediator, ("protocol", "mediator"))
     if protocol.kind == "mediated" and protocol.mediator is None:
         yield ("protocol", "kind"), "a mediated protocol needs `mediator` (an actor id)"
     if protocol.kind == "setter" and len(protocol.proposers or []) != 1:
@@ -255,13 +313,13 @@ def _protocol(scenario: Scenario) -> Iterator[Found]:
             )
 
 
-def _institutions(scenario: Scenario) -> Iterator[Found]:
+def _institutions(scenario: Scenario, names: _Names) -> Iterator[Found]:
     council = scenario.institutions.security_council
     if council is not None:
         loc: Loc = ("institutions", "security_council")
         seats = 0
         for m, member in enumerate(council.members):
-            yield from _dangling_actor(scenario, member.actor, (*loc, "members", m, "actor"))
+            yield from _dangling_actor(names, member.actor, (*loc, "members", m, "actor"))
             yield from _within(member.p_yes, 0.0, 1.0, (*loc, "members", m, "p_yes"), "p_yes")
             seats += member.seats
         if council.votes_needed > seats:
@@ -269,13 +327,13 @@ def _institutions(scenario: Scenario) -> Iterator[Found]:
                 (*loc, "votes_needed"),
                 (f"{council.votes_needed} votes needed but the council has only {seats} seats"),
             )
-        yield from _condition(scenario, council.mandate, (*loc, "mandate"))
+        yield from _condition(names, council.mandate, (*loc, "mandate"))
     deployment = scenario.institutions.unilateral_deployment
     if deployment is not None:
         loc = ("institutions", "unilateral_deployment")
-        yield from _dangling_actor(scenario, deployment.actor, (*loc, "actor"))
+        yield from _dangling_actor(names, deployment.actor, (*loc, "actor"))
         yield from _within(deployment.probability, 0.0, 1.0, (*loc, "probability"), "a probability")
-        yield from _condition(scenario, deployment.terms, (*loc, "terms"))
+        yield from _condition(names, deployment.terms, (*loc, "terms"))
 
 
 def _size(scenario: Scenario) -> Iterator[Found]:
@@ -315,12 +373,14 @@ def _count(n: int) -> str:
 
 
 def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
-    texts: dict[str, str] = {}
+    texts: dict[str, str] = {}  # source id -> folded text; each file read and folded once
+    read: dict[Path, str] = {}
     for s, source in enumerate(scenario.sources):
         try:
-            texts[source.id] = source_files.read_source(
-                source_files.resolve_source(folder, source.path)
-            )
+            path = source_files.resolve_source(folder, source.path)
+            if path not in read:
+                read[path] = source_files.fold(source_files.read_source(path))
+            texts[source.id] = read[path]
         except (ValueError, OSError) as error:
             yield ("sources", s, "path"), str(error)
     for a, actor in enumerate(scenario.actors):
@@ -328,7 +388,7 @@ def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
             provenance = line.provenance
             if provenance.quote is None or provenance.source not in texts:
                 continue
-            if not source_files.quote_found(provenance.quote, texts[provenance.source]):
+            if not source_files.quote_in_folded(provenance.quote, texts[provenance.source]):
                 yield (
                     ("actors", a, "red_lines", r, "provenance", "quote"),
                     (

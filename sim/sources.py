@@ -32,8 +32,13 @@ def fold(text: str) -> str:
 
 def quote_found(quote: str, text: str) -> bool:
     """Whether `quote` stands verbatim in `text`, once both are folded."""
+    return quote_in_folded(quote, fold(text))
+
+
+def quote_in_folded(quote: str, folded_text: str) -> bool:
+    """Whether `quote` stands verbatim in a text already folded (fold a source once)."""
     folded = fold(quote)
-    return bool(folded) and folded in fold(text)
+    return bool(folded) and folded in folded_text
 
 
 def quote_line(quote: str, text: str) -> int | None:
