@@ -42,6 +42,9 @@ MAX_DEPTH = 40
 MAX_NODES = 50_000
 """The most YAML values (scalars, lists and mappings) a scenario file may hold. The pure-Python
 YAML parser reads about 20,000 a second; the baseline has about 1,000."""
+MAX_PROBLEMS = 50
+"""The most problems reported for one file; the rest are counted (locating each one costs a
+walk of the document, and a screenful of problems is enough to start fixing)."""
 
 
 @dataclass(frozen=True)
@@ -340,15 +343,29 @@ def validate(document: Document, folder: Path | None) -> Scenario:
         raise ScenarioError(pydantic_problems(error, document)) from None
     found = check(scenario, folder)
     if found:
-        raise ScenarioError(locate(document, loc, message) for loc, message in found)
+        problems = [locate(document, loc, message) for loc, message in found[:MAX_PROBLEMS]]
+        if len(found) > MAX_PROBLEMS:
+            loc, _ = found[MAX_PROBLEMS]
+            problems.append(_more(document, loc, len(found) - MAX_PROBLEMS))
+        raise ScenarioError(problems)
     return scenario
+
+
+def _more(document: Document, loc: Loc, count: int) -> Problem:
+    """The problem that stands for `count` more, at the first of them."""
+    return locate(document, loc, f"... and {count:,} more problems not shown")
 
 
 def pydantic_problems(error: ValidationError, document: Document) -> list[Problem]:
     """One located problem per pydantic error (several at one place are joined)."""
     problems: dict[tuple[int, int, str], list[str]] = {}
-    for item in error.errors(include_url=False):
+    more: list[Problem] = []
+    items = error.errors(include_url=False)
+    for shown, item in enumerate(items):
         loc = tuple(item["loc"])
+        if len(problems) == MAX_PROBLEMS:
+            more.append(_more(document, loc, len(items) - shown))
+            break
         message = _message(item)
         problem = locate(document, loc, message, at_key=item["type"] == "extra_forbidden")
         key = (problem.line, problem.col, problem.path)
@@ -357,7 +374,7 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
     return [
         Problem(document.name, line, col, path, "; ".join(messages))
         for (line, col, path), messages in problems.items()
-    ]
+    ] + more
 
 
 def _message(item: Any) -> str:
