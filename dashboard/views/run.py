@@ -132,4 +132,4 @@ d3.download_button(
     key="run_download_csv",
     icon=":material/table:",
 )
-st.caption("Charts: use the ⋯ menu of a chart to save it as SVG or PNG.")
+st.caption("Charts: hover a chart and use its toolbar to download it as PNG.")
