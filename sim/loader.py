@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,9 +159,16 @@ def parse_yaml(text: str, name: str) -> Document:
         if "duplicate key" in str(error).lower():
             what = _duplicate_message(str(error))
         raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
-    except (YAMLError, ValueError, TypeError, OverflowError) as error:
-        line, col = _failing_scalar(root)
-        raise ScenarioError.at(name, f"YAML: {_one_line(str(error))}", line, col) from None
+    except _CONSTRUCTION_ERRORS as error:
+        node = _failing_node(root)
+        mark = node.start_mark if node is not None else None
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!") if node is not None else "value"
+        raise ScenarioError.at(
+            name,
+            f"YAML: cannot build a {tag} from this value ({_one_line(repr(error))})",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+        ) from None
     if root is None or data is None:
         raise ScenarioError.at(name, "file has no YAML document: a scenario is a YAML mapping")
     if not isinstance(data, dict):
@@ -285,24 +292,47 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def _failing_scalar(root: Node | None) -> tuple[int, int]:
-    """The position of the first scalar the safe constructor cannot build (e.g. a bad date).
+_CONSTRUCTION_ERRORS = (
+    YAMLError,
+    ValueError,
+    TypeError,
+    ArithmeticError,
+    LookupError,
+    AssertionError,
+)
+"""What ruamel's safe constructor raises on values it cannot build: `!!bool maybe` is a KeyError,
+a duplicate key in `!!omap` an AssertionError, a bad `!!timestamp` a ValueError."""
 
-    Used when the constructor raises without a position; (1, 1) when none fails alone.
+
+def _failing_node(root: Node | None) -> Node | None:
+    """The innermost value the safe constructor cannot build (None when none fails alone).
+
+    Used when the constructor raises without a position.
     """
-    stack = [root] if root is not None else []
+    constructor = YAML(typ="safe", pure=True).constructor
+    for node in _post_order(root):
+        try:
+            constructor.construct_object(node, deep=True)  # children are built (and cached) first
+        except _CONSTRUCTION_ERRORS:
+            return node
+    return None
+
+
+def _post_order(root: Node | None) -> Iterator[Node]:
+    """Every node of a tree, children before their parent."""
+    stack: list[tuple[Node, bool]] = [(root, False)] if root is not None else []
     while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            stack.extend(reversed([n for pair in node.value for n in pair]))
-        elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
-        else:
-            try:
-                YAML(typ="safe", pure=True).constructor.construct_object(node, deep=True)
-            except (YAMLError, ValueError, TypeError, OverflowError):
-                return node.start_mark.line + 1, node.start_mark.column + 1
-    return 1, 1
+        node, expanded = stack.pop()
+        if expanded or not isinstance(node, MappingNode | SequenceNode):
+            yield node
+            continue
+        stack.append((node, True))
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else node.value
+        )
+        stack.extend((child, False) for child in reversed(children))
 
 
 def plain(value: Any) -> Any:
@@ -367,7 +397,13 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
             more.append(_more(document, loc, len(items) - shown))
             break
         message = _message(item)
-        problem = locate(document, loc, message, at_key=item["type"] == "extra_forbidden")
+        problem = locate(
+            document,
+            loc,
+            message,
+            at_key=item["type"] == "extra_forbidden",
+            name_missing=item["type"] == "missing",
+        )
         key = (problem.line, problem.col, problem.path)
         if message not in problems.setdefault(key, []):
             problems[key].append(message)
@@ -396,11 +432,20 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def locate(document: Document, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
+def locate(
+    document: Document,
+    loc: Loc,
+    message: str,
+    *,
+    at_key: bool = False,
+    name_missing: bool = True,
+) -> Problem:
     """The problem at `loc`: the deepest YAML node the path reaches, and a dotted path.
 
-    Path segments that name no node (pydantic's union tags) are skipped. In the dotted path, a
-    list entry that has an `id` is named by its id, as in `--set` paths.
+    Path segments that name no node (pydantic's union tags) are skipped, except a missing
+    key at the end of the path, which is named when `name_missing`. In the dotted path, a
+    list entry that has an `id` is named by its id, as in `--set` paths; a key that is not
+    plain printable text is shown quoted, so a problem stays on one line.
     """
     node: Node = document.root
     data: Any = document.data
@@ -411,11 +456,11 @@ def locate(document: Document, loc: Loc, message: str, *, at_key: bool = False) 
             pair = _find_key(node, segment)
             if pair is None:
                 # a missing key is named at the end of the path; union tags are skipped
-                if depth == len(loc) and _is_field_name(segment):
+                if name_missing and depth == len(loc) and _is_field_name(segment):
                     parts.append(str(segment))
                 continue
             key_node, value_node = pair
-            parts.append(str(segment))
+            parts.append(_path_part(segment))
             node, data = value_node, data.get(_data_key(data, segment))
             mark = key_node.start_mark if at_key else value_node.start_mark
         elif isinstance(node, SequenceNode) and isinstance(data, list) and isinstance(segment, int):
@@ -423,10 +468,22 @@ def locate(document: Document, loc: Loc, message: str, *, at_key: bool = False) 
                 continue
             item = data[segment]
             label = item.get("id") if isinstance(item, dict) else None
-            parts.append(str(label) if isinstance(label, str) else str(segment))
+            parts.append(_path_part(label) if isinstance(label, str) else str(segment))
             node, data = node.value[segment], item
             mark = node.start_mark
     return Problem(document.name, mark.line + 1, mark.column + 1, ".".join(parts), message)
+
+
+def _path_part(segment: Any) -> str:
+    """A path segment as printed: as written, or quoted when it holds spaces or controls.
+
+    >>> _path_part("nato"), _path_part("a b"), _path_part("x\\ny")
+    ('nato', "'a b'", "'x\\\\ny'")
+    """
+    text = str(segment)
+    if text and text.isprintable() and not any(c.isspace() for c in text):
+        return text
+    return repr(text)
 
 
 def _is_field_name(segment: Any) -> bool:
