@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from sim.checks import Loc, check
 from sim.errors import Problem, ScenarioError
-from sim.loader import plain
+from sim.loader import _message, plain
 from sim.scenario import Scenario
 
 WHERE = "--set"
@@ -29,11 +30,34 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     segments = path.strip().split(".")
     if not sep or not path.strip() or any(not s for s in segments):
         raise ValueError("expected PATH=VALUE, e.g. actors.russia.batna.value=0.4")
+    return segments, plain(parse_value(raw))
+
+
+def parse_value(raw: str) -> Any:
+    """A `--set` value read as YAML; anchors and aliases are refused. Raises ValueError."""
+    if not raw.strip():
+        return None
     try:
-        value = YAML(typ="safe", pure=True).load(raw) if raw.strip() else None
+        events = list(YAML(typ="safe", pure=True).parse(raw))
     except YAMLError as error:
-        raise ValueError(f"the value is not valid YAML: {error}") from None
-    return segments, plain(value)
+        raise _not_yaml(error) from None
+    if any(isinstance(e, AliasEvent) or getattr(e, "anchor", None) for e in events):
+        raise ValueError("YAML anchors and aliases are not allowed in a --set value")
+    try:
+        return YAML(typ="safe", pure=True).load(raw)
+    except (YAMLError, ValueError, TypeError, OverflowError) as error:
+        raise _not_yaml(error) from None
+
+
+def _not_yaml(error: Exception) -> ValueError:
+    """A one-line message for a value the safe YAML loader cannot read."""
+    if isinstance(error, MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f" at column {mark.column + 1}" if mark is not None else ""
+        what = " ".join(str(p) for p in (error.context, error.problem) if p)
+    else:
+        where, what = "", str(error)
+    return ValueError(f"the value is not valid YAML{where}: {' '.join(what.split())}")
 
 
 def set_path(data: Any, segments: Sequence[str], value: Any) -> None:
@@ -100,8 +124,7 @@ def apply_overrides(
         result = Scenario.model_validate(data)
     except ValidationError as error:
         found: list[tuple[Loc, str]] = [
-            (tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-            for e in error.errors(include_url=False)
+            (tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)
         ]
         raise ScenarioError(_located(data, found, paths)) from None
     found = check(result, folder)
@@ -111,14 +134,45 @@ def apply_overrides(
 
 
 def _located(data: Any, found: list[tuple[Loc, str]], paths: list[list[str]]) -> list[Problem]:
+    """Each problem at the override that set its value (the last one that covers its path).
+
+    A problem no override's path covers (e.g. a reference left dangling by a renamed id) is
+    put at the last override: it appeared once they were all applied.
+    """
+    written = [_id_path(data, p) for p in paths]
     problems = []
     for loc, message in found:
-        dotted = dotted_path(data, loc)
+        dotted = dotted_path(data, loc).split(".")
         number = next(
-            (n for n, p in enumerate(paths, start=1) if p and dotted.startswith(".".join(p))), 0
+            (
+                n
+                for n, p in reversed(list(enumerate(written, start=1)))
+                if p and (dotted[: len(p)] == p or p[: len(dotted)] == dotted)
+            ),
+            len(paths),
         )
-        problems.append(Problem(WHERE, number, 1, dotted, message))
+        problems.append(Problem(WHERE, number, 1, ".".join(dotted), message))
     return problems
+
+
+def _id_path(data: Any, segments: Sequence[str]) -> list[str]:
+    """An override's path with list entries named by id, as :func:`dotted_path` names them."""
+    parts: list[str] = []
+    node = data
+    for segment in segments:
+        if isinstance(node, list):
+            try:
+                index = _list_index(node, segment, "")
+            except ValueError:
+                return [*parts, segment]
+            item = node[index]
+            label = item.get("id") if isinstance(item, dict) else None
+            parts.append(str(label) if isinstance(label, str) else str(index))
+            node = item
+        else:
+            parts.append(segment)
+            node = node.get(_dict_key(node, segment)) if isinstance(node, dict) else None
+    return parts
 
 
 def dotted_path(data: Any, loc: Loc) -> str:
