@@ -24,8 +24,10 @@ string...), valid scenario text with bytes inserted, deleted or cut, and random 
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import math
+import shutil
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -40,8 +42,34 @@ JSON = Any
 ROLES = ("belligerent", "guarantor", "mediator", "observer")
 CONSEQUENCES = ("reject", "walk_out", "escalate", "veto")
 STRATEGIES = ("boulware", "linear", "conceder", "hardliner", "zeuthen", "informed")
+_ROLES = st.sampled_from(ROLES)
+_CONSEQUENCES = st.sampled_from(CONSEQUENCES)
+_STRATEGIES = st.sampled_from(STRATEGIES)
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+"""The shipped baseline scenario; malformed variants are made from its text."""
+SOURCES = REPO / "scenarios" / "sources"
 
 # --- writing ---------------------------------------------------------------------------------
+
+
+def scenario_folder(folder: Path) -> Path:
+    """`folder`, created, with a copy of the shipped `sources/` so the baseline's quotes resolve."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SOURCES, folder / "sources", dirs_exist_ok=True)
+    return folder
+
+
+def position(text: str, needle: str, after: str = "") -> tuple[int, int]:
+    """The 1-based line and column where `needle` first occurs in `text` (after `after`).
+
+    Tests compute where an error must point with this, independently of the loader.
+    """
+    start = text.index(after) if after else 0
+    offset = text.index(needle, start)
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def to_yaml(data: JSON) -> str:
@@ -73,6 +101,7 @@ def write_scenario(folder: Path, data: JSON | str | bytes, name: str = "scenario
 _WORDS = ("alpha", "bravo", "delta", "echo", "kilo", "lima", "oscar", "sierra", "tango", "zulu")
 
 
+@functools.cache
 def ids(prefix: str) -> st.SearchStrategy[str]:
     """Scenario ids (`^[a-z][a-z0-9_]*$`) that read like names, e.g. `issue_tango_3`."""
     return st.builds(
@@ -82,6 +111,7 @@ def ids(prefix: str) -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def unit_floats(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[float]:
     """Floats in [low, high], rounded to 4 decimals (0 and 1 come up often)."""
     return st.floats(low, high, allow_nan=False, allow_infinity=False).map(
@@ -89,26 +119,44 @@ def unit_floats(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[float]
     )
 
 
-@st.composite
-def numbers(draw: st.DrawFn, low: float = 0.0, high: float = 1.0) -> float | dict[str, Any]:
-    """A scenario number within [low, high]: a plain number or a distribution."""
-    kind = draw(st.sampled_from(("plain", "plain", "uniform", "beta", "normal", "choice")))
-    if kind == "plain":
-        return draw(unit_floats(low, high))
-    a, b = sorted((draw(unit_floats(low, high)), draw(unit_floats(low, high))))
-    if kind == "uniform":
-        return {"dist": "uniform", "low": a, "high": b}
-    if kind == "beta":
-        shape = st.floats(0.5, 20, allow_nan=False).map(lambda x: round(x, 2))
-        return {"dist": "beta", "a": draw(shape), "b": draw(shape), "low": a, "high": b}
-    if kind == "normal":
-        sd = draw(unit_floats(0.0, max(high - low, 0.0)))
-        return {"dist": "normal", "mean": round((a + b) / 2, 4), "sd": sd, "low": a, "high": b}
-    values = draw(st.lists(unit_floats(low, high), min_size=1, max_size=4))
-    choice: dict[str, Any] = {"dist": "choice", "values": values}
-    if draw(st.booleans()):
-        choice["weights"] = [float(k + 1) for k in range(len(values))]
-    return choice
+@functools.cache
+def numbers(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[float | dict[str, Any]]:
+    """A scenario number within [low, high]: a plain number or a distribution.
+
+    Half the draws are plain numbers; the rest are uniform, beta, normal or choice
+    distributions whose bounds lie within [low, high].
+    """
+    unit = unit_floats(low, high)
+    pair = st.tuples(unit, unit).map(sorted)
+    shape = st.floats(0.5, 20, allow_nan=False).map(lambda x: round(x, 2))
+    uniform = pair.map(lambda ab: {"dist": "uniform", "low": ab[0], "high": ab[1]})
+    beta = st.tuples(pair, shape, shape).map(
+        lambda t: {"dist": "beta", "a": t[1], "b": t[2], "low": t[0][0], "high": t[0][1]}
+    )
+    normal = st.tuples(pair, unit_floats(0.0, max(high - low, 0.0))).map(
+        lambda t: {
+            "dist": "normal",
+            "mean": round((t[0][0] + t[0][1]) / 2, 4),
+            "sd": t[1],
+            "low": t[0][0],
+            "high": t[0][1],
+        }
+    )
+    choice = st.tuples(st.lists(unit, min_size=1, max_size=4), st.booleans()).map(
+        lambda t: (
+            {"dist": "choice", "values": t[0]}
+            | ({"weights": [float(k + 1) for k in range(len(t[0]))]} if t[1] else {})
+        )
+    )
+    distribution = st.one_of(uniform, beta, normal, choice)
+    return st.one_of(unit, distribution)
+
+
+@functools.cache
+def score_numbers() -> st.SearchStrategy[float | dict[str, Any]]:
+    """A score in [0, 1]: three times in four a plain number, else a distribution."""
+    unit = unit_floats()
+    return st.one_of(unit, unit, unit, numbers())
 
 
 @st.composite
@@ -148,7 +196,7 @@ def red_lines(
     line: dict[str, Any] = {
         "id": "placeholder",
         "forbids": draw(conditions(issues)),
-        "consequence": draw(st.sampled_from(CONSEQUENCES)),
+        "consequence": draw(_CONSEQUENCES),
         "firmness": draw(numbers()),
         "provenance": {
             "kind": "assumption",
@@ -177,14 +225,14 @@ def actors(
         weights[issues[0]["id"]] = 1.0  # weights must not all be zero
     scores: dict[str, Any] = {}
     for issue in issues:
-        values = [draw(numbers()) for _ in issue["options"]]
+        values = [draw(score_numbers()) for _ in issue["options"]]
         if draw(st.booleans()):
             scores[issue["id"]] = values
         else:
             scores[issue["id"]] = {
                 o["id"]: v for o, v in zip(issue["options"], values, strict=True)
             }
-    kind = draw(st.sampled_from(STRATEGIES))
+    kind = draw(_STRATEGIES)
     strategy: dict[str, Any] = {"kind": kind}
     if kind in ("boulware", "linear", "conceder") and draw(st.booleans()):
         strategy["exponent"] = draw(numbers(0.1, 5.0))
@@ -260,7 +308,7 @@ def scenario_dicts(
     issues = draw(issue_lists(min_issues, max_issues))
     actor_ids = draw(st.lists(ids("actor"), min_size=min_actors, max_size=max_actors, unique=True))
     roles = ["belligerent", "belligerent"][: len(actor_ids)]
-    roles += [draw(st.sampled_from(ROLES)) for _ in actor_ids[len(roles) :]]
+    roles += [draw(_ROLES) for _ in actor_ids[len(roles) :]]
     scenario: dict[str, Any] = {
         "schema_version": 1,
         "id": draw(ids("scenario")),
