@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import secrets
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,7 +202,12 @@ class NegotiationModel(mesa.Model):
         seed: int,
         record: bool = True,
         params: Parameters | None = None,
+        strategies: Mapping[str, type[Strategy]] | None = None,
     ) -> None:
+        """`params`: use these numbers instead of drawing them (the draws that follow — red
+        lines, preconditions, deployment, votes — still come from the seed). `strategies`:
+        replace the strategy class of some actors, by actor id (scripted opponents in tests,
+        experiments with a strategy the scenario does not name)."""
         super().__init__(rng=seed)
         self.compiled = compiled
         self.seed = seed
@@ -236,8 +241,12 @@ class NegotiationModel(mesa.Model):
         values = np.take_along_axis(masked, orders[:, :-1], axis=1)
         starts = (plan.n_outcomes - board.ok.sum(axis=1)).tolist()
         exponents = self.params.exponents.tolist()
+        chosen = strategies or {}
         for a, actor in enumerate(compiled.scenario.actors):
-            strategy = build_strategy(plan.kinds[a], a, exponents[a])
+            if actor.id in chosen:
+                strategy = chosen[actor.id](a, exponents[a])
+            else:
+                strategy = build_strategy(plan.kinds[a], a, exponents[a])
             strategy.prepare(board, orders[a, starts[a] :], values[a, starts[a] :])
             self.negotiators.append(
                 NegotiatorAgent(
@@ -319,9 +328,10 @@ class NegotiationModel(mesa.Model):
         table = np.zeros((rounds, n_actors))
         dynamic: list[int] = []
         groups: dict[object, list[Strategy]] = {}
-        for agent in self.negotiators:  # one call per schedule formula, not per actor
+        shared = Strategy.schedules.__func__  # type: ignore[attr-defined]
+        for agent in self.negotiators:  # one call per vectorised formula, else per actor
             key = type(agent.strategy).schedules.__func__  # type: ignore[attr-defined]
-            groups.setdefault(key, []).append(agent.strategy)
+            groups.setdefault(agent.index if key is shared else key, []).append(agent.strategy)
         for members in groups.values():
             columns = type(members[0]).schedules(board, members)
             actors = [m.actor for m in members]
@@ -466,6 +476,11 @@ class NegotiationModel(mesa.Model):
         board = self.board
         r = board.round
         good: list[int] = []
+        if self.concede:
+            for k in (0, 1):
+                seen = offers[1 - k]
+                if seen is not None:
+                    board.last_offer_to[parties[k]] = seen
         for k, (mine, theirs) in enumerate(zip(offers, offers[::-1], strict=True)):
             me, other = parties[k], parties[1 - k]
             self.proposer_id = self.negotiators[me].actor_id

@@ -210,6 +210,8 @@ class Zeuthen(Strategy):
 
         risk_i = (u_i(x_i) - u_i(y)) / (u_i(x_i) - b_i)      (1 when u_i(x_i) <= b_i),
 
+    kept in [0, 1] (an offer worth less than no deal is as bad as conflict: risk 1),
+
     with each other signatory j's risk of accepting x_i, (a_j - u_j(x_i)) / (a_j - b_j), with
     a_j j's current aspiration. If its risk is the smallest (ties included) it concedes just
     enough: to the best outcome for itself, below its position, after which its risk exceeds
@@ -255,9 +257,11 @@ class Zeuthen(Strategy):
             return
         u_new = own[below]
         mine_risk = np.where(u_new > b, (u_new - own[seen]) / np.maximum(u_new - b, 1e-12), 1.0)
+        mine_risk = np.clip(mine_risk, 0.0, 1.0)
         asp = board.asp[others]
         denom = np.maximum(asp - board.batna[board.round, others], 1e-12)
         their = ((asp[None, :] - board.u[below][:, others]) / denom[None, :]).min(axis=1)
+        their = np.clip(their, 0.0, 1.0)
         enough = np.flatnonzero(mine_risk > their)
         pick = below[enough[-1]] if enough.size else below[-1]
         self.position = int(pick)
@@ -276,7 +280,7 @@ class Zeuthen(Strategy):
         risks = np.where(
             asp > batna, (asp - board.u[outcome, others]) / np.maximum(asp - batna, 1e-12), 1.0
         )
-        return float(risks.min())
+        return float(np.clip(risks.min(), 0.0, 1.0))
 
     def _step_down(self, board: Board) -> None:
         assert self.position is not None
@@ -290,7 +294,7 @@ class Zeuthen(Strategy):
 
 
 def _risk(mine: float, offered: float, batna: float) -> float:
-    return 1.0 if mine <= batna else (mine - offered) / (mine - batna)
+    return 1.0 if mine <= batna else min(max((mine - offered) / (mine - batna), 0.0), 1.0)
 
 
 STRATEGIES: dict[str, type[Strategy]] = {
