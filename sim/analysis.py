@@ -212,13 +212,19 @@ def pareto_front(points: np.ndarray, block: int = 512) -> np.ndarray:
        dominates; repeat while that removes much (any row may serve as a pivot, because a
        dominated row is off the frontier whoever dominates it);
     2. sort the distinct survivors in decreasing lexicographic order, so that a row can only
-       be dominated by rows before it;
-    3. sweep them in blocks: a row is on the frontier when no frontier row found so far and
-       no row before it in its block weakly exceeds it everywhere (the rows are distinct, so
-       weakly everywhere means dominates), comparing in chunks of at most 2**22 elements.
+       be dominated by rows before it (and, the rows being distinct, a row before it that is
+       at least as large in every column does dominate it);
+    3. up to a few thousand rows, sweep them in blocks: a row is on the frontier when no
+       frontier row found so far and no row before it in its block is at least as large
+       everywhere, comparing in chunks of at most 2**22 elements (in two columns, a running
+       maximum);
+    4. beyond that, divide and conquer (Kung, Luccio & Preparata 1975; Bentley 1980): the
+       frontier of the first half, plus the rows of the second half's frontier that no row of
+       the first half's frontier covers in the remaining columns; that filter splits on one
+       column's median and drops the column when one side is above the other, so a large
+       frontier costs about n log^(d-1) n instead of n x frontier.
 
-    In two columns step 3 is a running maximum. Random points are fast (10^6 x 4 in a
-    fraction of a second, see benchmarks/); the cost grows with the size of the frontier.
+    Random points are fast (10^6 x 4 in about 0.05 s on one core, see benchmarks/).
 
     >>> pts = np.array([[1, 0], [0, 1], [0.5, 0.5], [0.4, 0.4], [1, 0], [0, 0.9]])
     >>> pareto_front(pts).tolist()
@@ -239,7 +245,7 @@ def pareto_front(points: np.ndarray, block: int = 512) -> np.ndarray:
     survivors = _prefilter(pts)
     distinct, inverse = np.unique(pts[survivors], axis=0, return_inverse=True)
     distinct = distinct[::-1]  # decreasing lexicographic order
-    on_front = _sweep(np.ascontiguousarray(distinct), block)[::-1]
+    on_front = _front(np.ascontiguousarray(distinct), block)[::-1]
     front[survivors] = on_front[inverse.reshape(-1)]
     return front
 
@@ -284,6 +290,56 @@ def _dominated_by(columns: np.ndarray, pivot: np.ndarray) -> np.ndarray:
         weakly &= columns[j] <= pivot[j]
         strictly |= columns[j] < pivot[j]
     return weakly & strictly
+
+
+_LEAF = 4096
+"""Rows up to which :func:`_front` sweeps instead of dividing."""
+_PAIRS = 1 << 21
+"""Row pairs up to which :func:`_uncovered` compares directly instead of dividing."""
+
+
+def _front(rows: np.ndarray, block: int) -> np.ndarray:
+    """Frontier of distinct rows in decreasing lexicographic order (bool per row)."""
+    m, d = rows.shape
+    if m <= _LEAF or d <= 2:
+        return _sweep(rows, block)
+    half = m // 2
+    first, second = rows[:half], rows[half:]
+    top, bottom = _front(first, block), _front(second, block)
+    # every row of the first half is >= every row of the second in column 0
+    candidates = np.flatnonzero(bottom)
+    bottom[candidates] = _uncovered(first[top], second[candidates], tuple(range(1, d)))
+    return np.concatenate([top, bottom])
+
+
+def _uncovered(a: np.ndarray, b: np.ndarray, columns: tuple[int, ...]) -> np.ndarray:
+    """Bool per row of `b`: no row of `a` is >= it in every one of `columns`."""
+    if len(a) == 0 or len(b) == 0:
+        return np.ones(len(b), dtype=bool)
+    if not columns:
+        return np.zeros(len(b), dtype=bool)
+    if len(columns) == 1:
+        return b[:, columns[0]] > a[:, columns[0]].max()
+    if len(a) * len(b) <= _PAIRS:
+        cols = list(columns)
+        return ~_weakly_beaten(b[:, cols], a[:, cols])
+    j, rest = columns[0], columns[1:]
+    values = np.concatenate([a[:, j], b[:, j]])
+    split, top = float(np.median(values)), float(values.max())
+    if split >= top:
+        below = values[values < top]
+        if below.size == 0:  # all equal in column j: it decides nothing
+            return _uncovered(a, b, rest)
+        split = float(below.max())
+    a_high, b_high = a[:, j] > split, b[:, j] > split
+    out = np.empty(len(b), dtype=bool)
+    out[b_high] = _uncovered(a[a_high], b[b_high], columns)
+    low = b[~b_high]
+    keep = _uncovered(a[a_high], low, rest)  # column j holds for these pairs
+    open_rows = np.flatnonzero(keep)
+    keep[open_rows] = _uncovered(a[~a_high], low[open_rows], columns)
+    out[~b_high] = keep
+    return out
 
 
 def _sweep(rows: np.ndarray, block: int) -> np.ndarray:

@@ -263,6 +263,17 @@ def test_pareto_front_matches_brute_force(points: np.ndarray) -> None:
     assert pareto_front(points).tolist() == brute_pareto(points)
 
 
+@given(
+    points=st.one_of(grid_points, float_points), leaf=st.integers(1, 6), pairs=st.integers(1, 30)
+)
+def test_divide_and_conquer_matches_brute_force(points: np.ndarray, leaf: int, pairs: int) -> None:
+    """Tiny leaves force the recursion (halves, median splits, dropped columns) on small input."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sim.analysis, "_LEAF", leaf)
+        patch.setattr(sim.analysis, "_PAIRS", pairs)
+        assert pareto_front(points).tolist() == brute_pareto(points)
+
+
 @given(points=grid_points, block=st.integers(1, 8))
 def test_pareto_front_does_not_depend_on_block_size(points: np.ndarray, block: int) -> None:
     assert pareto_front(points, block=block).tolist() == pareto_front(points).tolist()
