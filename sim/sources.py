@@ -42,12 +42,27 @@ def quote_in_folded(quote: str, folded_text: str) -> bool:
 
 
 def quote_line(quote: str, text: str) -> int | None:
-    """The 1-based line of `text` where `quote` starts, or None when it is not there."""
+    """The 1-based line of `text` where `quote` starts, or None when it is not there.
+
+    The quote is found as :func:`quote_found` finds it (folded, across line breaks); its line
+    is the first whose folded prefix of the text reaches the match.
+
+    >>> quote_line("b c", "a b\\nc d"), quote_line("c d", "a b\\nc d"), quote_line("e", "a")
+    (1, 2, None)
+    """
     folded = fold(quote)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if folded[: min(len(folded), 40)] in fold(line):
-            return number
-    return None
+    at = fold(text).find(folded) if folded else -1
+    if at < 0:
+        return None
+    lines = text.split("\n")
+    low, high = 1, len(lines)
+    while low < high:  # folded prefixes only grow with more lines: bisect on their length
+        middle = (low + high) // 2
+        if len(fold("\n".join(lines[:middle]))) > at:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def resolve_source(folder: Path, relative: str) -> Path:
