@@ -37,8 +37,10 @@ from sim.analysis import (
     pareto_front,
     utilitarian_point,
 )
-from sim.loader import load_scenario
+from sim.briefing import briefing_text
+from sim.loader import load_scenario, load_text
 from sim.space import Compiled, compile_scenario, draw_parameters
+from tests.builders import scenario_dicts, to_yaml
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
@@ -717,3 +719,34 @@ def test_drawn_parameters_keep_the_invariants(seed: int) -> None:
         assert all(point is None for point in result.solutions.values())
         for relaxation in result.relaxations:
             assert relaxation.zopa_size > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=scenario_dicts(), threshold=st.sampled_from([0.0, 0.5, 1.0]))
+def test_any_scenario_keeps_the_invariants(data: dict[str, Any], threshold: float) -> None:
+    """On generated scenarios: the ZOPA is feasible and acceptable, the solution points lie on
+    its Pareto frontier, each minimal relaxation opens a ZOPA and no smaller part of it does,
+    and the JSON and the briefing render."""
+    loaded = load_text(to_yaml(data), "generated.yaml", Path("."), verify_quotes=False)
+    result = analyse(loaded, threshold=threshold)
+    c, p = result.compiled, result.parameters
+    assert not (result.zopa & ~(result.feasible & result.acceptable)).any()
+    for k in np.flatnonzero(result.zopa):
+        for ref in c.red_lines:
+            if result.binding[ref.row] and c.red_line_mask[ref.row, k]:
+                assert not c.signatory_mask[ref.actor_index, k]
+    for point in result.solutions.values():
+        assert (point is None) == (not result.has_deal)
+        if point is not None:
+            assert point.outcome in result.pareto
+    for relaxation in result.relaxations:
+        rows = [r.row for r in relaxation.red_lines]
+        assert all(result.binding[rows])
+        for size in range(len(rows) + 1):
+            for subset in itertools.combinations(rows, size):
+                binding = result.binding.copy()
+                binding[list(subset)] = False
+                opens = analyse(c, parameters=p, binding=binding).has_deal
+                assert opens == (size == len(rows))
+    json.dumps(result.to_dict())
+    assert briefing_text(result).startswith("Bargaining space:")
