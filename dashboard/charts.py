@@ -177,7 +177,7 @@ def pairs_grid(
 
 
 def red_line_bars(
-    table: pd.DataFrame, value: str, title: str, colours: Mapping[str, str]
+    table: pd.DataFrame, value: str, title: str, colours: Mapping[str, str], percent: bool = False
 ) -> alt.Chart:
     """Horizontal bars, one per red line (`red line` column), coloured by its owner (`actor`)."""
     return (
@@ -185,7 +185,7 @@ def red_line_bars(
         .mark_bar()
         .encode(
             y=alt.Y("red line:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
-            x=alt.X(f"{value}:Q", title=title),
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format="%" if percent else "d")),
             color=actor_colour(colours),
             tooltip=[
                 alt.Tooltip("actor:N", title="Actor"),
@@ -263,7 +263,13 @@ def tornado(
         )
         .properties(height=alt.Step(22))
     )
-    layers: list[alt.Chart] = [bars]
+    ends = (
+        alt.Chart(ranking)
+        .transform_fold(["p_min", "p_max"], as_=["end", "p"])
+        .mark_tick(color="#1f3b63", thickness=2, size=16)
+        .encode(y=alt.Y("label:N", sort=None), x="p:Q")
+    )  # a parameter that moves nothing still shows, as a single tick
+    layers: list[alt.Chart] = [bars, ends]
     if base is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"p": [base], "what": ["every number drawn"]}))

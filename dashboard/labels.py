@@ -212,7 +212,8 @@ def path_words(scenario: Scenario, path: str) -> str:
             }.get(part, humanise(part))
         )
         k += 1
-    return " · ".join(w for w in words if w)
+    text = " · ".join(w for w in words if w)
+    return text.replace("precondition met · probability", "chance its precondition is conceded")
 
 
 def restriction_words(scenario: Scenario, restriction: Any) -> str:

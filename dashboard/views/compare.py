@@ -95,7 +95,8 @@ with r3:
     )
 key = (left_file.key, left_overrides, right_file.key, right_overrides, int(runs), int(seed))
 if go:
-    st.button("Stop", key="compare_stop", icon=":material/stop:")
+    stop = st.empty()
+    stop.button("Stop", key="compare_stop", icon=":material/stop:")
     bar = st.progress(0.0, text="Starting…")
     summaries = {}
     for label, scenario in ((CHOICES[left_choice], left), (CHOICES[right_choice], right)):
@@ -108,6 +109,7 @@ if go:
             progress=sweeps.progress_reporter(bar, label),
         ).summary
     bar.empty()
+    stop.empty()
     st.session_state["compare_result"] = {"key": key, "summaries": summaries}
 elif st.session_state.get("compare_stop"):
     st.warning("Stopped: the sweeps were interrupted, nothing was kept.")

@@ -143,6 +143,7 @@ if summary["failed_runs"]:
             "p",
             "Share of failed runs in which it bound",
             labels.actor_colours(scenario),
+            percent=True,
         ),
         key="mc_binding_chart",
     )

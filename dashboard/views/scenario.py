@@ -152,4 +152,5 @@ with tab_sources:
     if len(assumptions):
         st.subheader("Assumptions (not in any source)")
         for _, row in assumptions.iterrows():
-            st.warning(f"**{row['Actor']}: {row['Red line']}** — {row['Quote']}", icon="⚠️")
+            why = row["Quote"].removeprefix("(none — ").removesuffix(")")
+            st.warning(f"**{row['Actor']}: {row['Red line']}** — {why}", icon="⚠️")

@@ -43,10 +43,11 @@ def stopped(name: str) -> None:
         st.warning("Stopped: the computation was interrupted, nothing was kept.")
 
 
-def start(name: str, what: str) -> object:
-    """A Stop button and a progress bar for a computation about to run."""
-    st.button("Stop", key=f"sens_stop_{name}", icon=":material/stop:")
-    return st.progress(0.0, text=f"{what}: starting…")
+def start(name: str, what: str) -> tuple[object, object]:
+    """A Stop button and a progress bar for a computation about to run (clear both after)."""
+    holder = st.empty()
+    holder.button("Stop", key=f"sens_stop_{name}", icon=":material/stop:")
+    return holder, st.progress(0.0, text=f"{what}: starting…")
 
 
 st.title("Sensitivity & discovery")
@@ -84,7 +85,7 @@ with tab_oat:
     steps = st.slider("Values per number", 2, 7, **kept("sens_steps", default=3))
     key = ("oat", *settings, tuple(chosen), int(steps))
     if st.button("Run one at a time", type="primary", key="sens_go_oat", disabled=not chosen):
-        bar = start("oat", "One at a time")
+        stop, bar = start("oat", "One at a time")
         table = sa.one_at_a_time(
             scenario,
             [sa.Vary(p, varies[p].low, varies[p].high, int(steps)) for p in chosen],
@@ -94,6 +95,7 @@ with tab_oat:
             progress=sweeps.progress_reporter(bar, "One at a time"),
         )
         bar.empty()
+        stop.empty()
         results["oat"] = {"key": key, "table": table}
     else:
         stopped("oat")
@@ -155,7 +157,7 @@ with tab_grid:
     if same:
         st.caption("Choose two different numbers.")
     if st.button("Run the heat map", type="primary", key="sens_go_grid", disabled=same):
-        bar = start("grid", "Heat map")
+        stop, bar = start("grid", "Heat map")
         x, y = varies[x_path], varies[y_path]
         grid = sa.grid(
             scenario,
@@ -167,6 +169,7 @@ with tab_grid:
             progress=sweeps.progress_reporter(bar, "Heat map"),
         )
         bar.empty()
+        stop.empty()
         results["grid"] = {"key": key, "table": grid}
     else:
         stopped("grid")
@@ -205,7 +208,7 @@ with tab_sobol:
     )
     key = ("sobol", *settings, int(samples), int(point_runs))
     if st.button("Compute Sobol indices", type="primary", key="sens_go_sobol"):
-        bar = start("sobol", "Sobol")
+        stop, bar = start("sobol", "Sobol")
         found = sa.sobol(
             scenario,
             int(samples),
@@ -215,6 +218,7 @@ with tab_sobol:
             progress=sweeps.progress_reporter(bar, "Sobol"),
         )
         bar.empty()
+        stop.empty()
         results["sobol"] = {"key": key, "result": found}
     else:
         stopped("sobol")
@@ -254,7 +258,7 @@ with tab_boxes:
         )
     key = ("boxes", *settings, int(sweep_runs), box_target)
     if st.button("Find the boxes", type="primary", key="sens_go_boxes"):
-        bar = start("boxes", "Sweep for discovery")
+        stop, bar = start("boxes", "Sweep for discovery")
         table = sweep(
             scenario,
             int(sweep_runs),
@@ -264,6 +268,7 @@ with tab_boxes:
             progress=sweeps.progress_reporter(bar, "Sweep for discovery"),
         ).table
         bar.empty()
+        stop.empty()
         results["boxes"] = {"key": key, "discovery": discover(table, box_target)}
     else:
         stopped("boxes")
