@@ -181,8 +181,9 @@ class Informed(Strategy):
     As a responder it accepts exactly the offers that cross none of its binding red lines and
     give it at least its BATNA (its aspiration is its BATNA). As a proposer it offers its best
     outcome among those every signatory the outcome needs would accept this round (inside
-    every conceded precondition); when there is none, it offers its own best feasible outcome
-    and waits for the others to concede. It does not anticipate the Security Council.
+    every conceded precondition, not known to be bad); when there is none, it offers its own
+    best such outcome and waits for the others to concede. It does not anticipate the Security
+    Council: a mandate refused there becomes known to be bad and is not offered again.
     """
 
     kind = "informed"
@@ -194,10 +195,13 @@ class Informed(Strategy):
 
     def propose(self, board: Board, threshold: float) -> int | None:
         blocked = board.need_t & (board.refuse_t | (board.u < board.threshold))
-        fine = board.ok[self.actor] & ~blocked.any(axis=1)
+        open_ = board.ok[self.actor] & ~board.known_bad
+        fine = open_ & ~blocked.any(axis=1)
         if fine.any():
             return int(np.argmax(np.where(fine, board.ut[self.actor], -np.inf)))
-        return int(self._order[-1]) if len(self._order) else None
+        if open_.any():
+            return int(np.argmax(np.where(open_, board.ut[self.actor], -np.inf)))
+        return None
 
 
 class Zeuthen(Strategy):

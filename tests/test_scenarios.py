@@ -1,0 +1,80 @@
+"""Every shipped scenario validates, runs (fast and recorded, the same), and says what it asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.loader import load_scenario
+from sim.model import NegotiationModel, run, simulate
+from sim.results import OUTCOMES
+from sim.space import compile_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+VARIANTS = [p for p in SHIPPED if p.stem != "baseline"]
+
+
+def test_the_library_has_the_baseline_and_its_variants() -> None:
+    names = {p.stem for p in SHIPPED}
+    assert "baseline" in names
+    assert {
+        "us_takes_nato_off_table",
+        "un_mandated_non_nato_force",
+        "france_deploys_without_mandate",
+        "russian_red_lines_as_bluffs",
+        "hardline_ukraine",
+    } <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_validates_and_runs(path: Path) -> None:
+    loaded = load_scenario(path)
+    assert loaded.scenario.id == path.stem
+    compiled = compile_scenario(loaded.scenario)
+    seen = set()
+    for seed in range(25):
+        fast = simulate(compiled, seed)
+        model = NegotiationModel(compiled, seed=seed, record=True)
+        model.run_model()
+        recorded = model.result()
+        assert fast.outcome in OUTCOMES
+        for key in ("outcome", "rounds", "terms", "utilities", "binding_red_lines", "sampled"):
+            assert getattr(fast, key) == getattr(recorded, key), (seed, key)
+        assert recorded.events and recorded.events[-1]["kind"] == recorded.outcome
+        seen.add(fast.outcome)
+    assert seen, "it ran"
+    output = run(loaded, seed=7)
+    assert output.result.to_dict() == run(loaded, seed=7).result.to_dict()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_header_says_what_it_asks_and_cites_the_article(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    header = text.split("schema_version:", 1)[0]
+    assert header.lstrip().startswith("# Red Lines")
+    assert "Question:" in header
+    assert "sources/2025-02-11-russia-peacekeepers-condition.txt" in header
+    assert load_scenario(path).scenario.question
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
+def test_variants_keep_the_baselines_quotes_verbatim(path: Path) -> None:
+    base = {
+        (a.id, r.id): r.provenance
+        for a in load_scenario(SCENARIOS / "baseline.yaml").scenario.actors
+        for r in a.red_lines
+    }
+    for actor in load_scenario(path).scenario.actors:
+        for line in actor.red_lines:
+            assert base[(actor.id, line.id)] == line.provenance
+            if actor.id == "ukraine":
+                assert line.provenance.kind == "assumption"
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
+def test_each_variant_has_a_readme_section(path: Path) -> None:
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    assert f"### {path.stem}" in readme
+    assert f"`{path.name}`" in readme
