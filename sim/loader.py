@@ -390,7 +390,7 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
     """One located problem per pydantic error (several at one place are joined)."""
     problems: dict[tuple[int, int, str], list[str]] = {}
     more: list[Problem] = []
-    items = error.errors(include_url=False)
+    items = _without_other_branch(error.errors(include_url=False))
     for shown, item in enumerate(items):
         loc = tuple(item["loc"])
         if len(problems) == MAX_PROBLEMS:
@@ -411,6 +411,36 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
         Problem(document.name, line, col, path, "; ".join(messages))
         for (line, col, path), messages in problems.items()
     ] + more
+
+
+def _without_other_branch(items: list[Any]) -> list[Any]:
+    """The errors, less "should be a list" where a mapping was given and its own errors are
+    reported (and the reverse): pydantic tries every member of a union such as the scores
+    (a mapping or a list), and the member the input is not only adds noise.
+    """
+    tags: dict[tuple[Any, ...], set[str]] = {}
+    for item in items:
+        loc = tuple(item["loc"])
+        for k, segment in enumerate(loc):
+            if _is_union_tag(segment):
+                tags.setdefault(loc[:k], set()).add(segment)
+    kept = []
+    for item in items:
+        loc = tuple(item["loc"])
+        if (
+            item["type"] in ("list_type", "dict_type")
+            and loc
+            and _is_union_tag(loc[-1])
+            and len(tags.get(loc[:-1], ())) > 1
+        ):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _is_union_tag(segment: Any) -> bool:
+    """Whether a pydantic location segment names a union member (e.g. `list[float]`)."""
+    return isinstance(segment, str) and "[" in segment
 
 
 def _message(item: Any) -> str:
