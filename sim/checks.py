@@ -105,8 +105,8 @@ class _Options:
         return min(hits, default=None)
 
     def describe(self) -> str:
-        """The first options, for a message."""
-        return _listed(str(k) for k in self.keys)
+        """The first options, for a message ("none" for an empty range)."""
+        return _listed(str(k) for k in self.keys) or "none"
 
 
 class _Names:
