@@ -1,0 +1,53 @@
+# Red Lines: two commands on a fresh machine with Python >= 3.12 (on PATH or under pyenv).
+#
+#   make run    create .venv, install the project, run the baseline scenario (seed 1)
+#   make test   create .venv, install the project with its test and dashboard extras, run pytest
+#   make lint   ruff check, ruff format --check, mypy sim
+#
+# Versions are pinned by constraints.txt (regenerate it with `make constraints` after changing
+# dependencies). Installs are remembered by stamp files in .venv: they rerun only when
+# pyproject.toml or constraints.txt change. PYTEST_ARGS adds pytest options, e.g.
+# `make test PYTEST_ARGS='-x -k loader'`.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PIP := $(PYTHON) -m pip --disable-pip-version-check
+INSTALL_DEPS := pyproject.toml constraints.txt
+PYTEST_ARGS ?=
+
+.PHONY: run test lint constraints clean
+
+run: $(VENV)/.installed-run
+	$(VENV)/bin/redlines run scenarios/baseline.yaml --seed 1
+
+test: $(VENV)/.installed-test
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy sim
+
+$(PYTHON):
+	python=$$(scripts/find-python); \
+	echo "creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed-run: $(INSTALL_DEPS) | $(PYTHON)
+	$(PIP) install --progress-bar off -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(INSTALL_DEPS) | $(PYTHON)
+	$(PIP) install --progress-bar off -c constraints.txt -e '.[test,dashboard]'
+	touch $@ $(VENV)/.installed-run
+
+# Pin what the current .venv has (the project itself excluded).
+constraints: | $(PYTHON)
+	$(PIP) freeze --exclude-editable | grep -v -e '^#' -e '^redlines==' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artefacts
