@@ -13,6 +13,9 @@ import pandas as pd
 
 from dashboard.labels import OUTCOME_COLOURS
 
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.ConcatChart
+"""What the chart functions return: anything `st.altair_chart` shows."""
+
 STATUS_COLOURS = {
     "blocked by a red line": "#d9d9d9",
     "below someone's value of no deal": "#9ecae1",
@@ -32,7 +35,7 @@ def actor_colour(colours: Mapping[str, str], title: str | None = "Actor") -> alt
 
 def run_timeline(
     curves: pd.DataFrame, answers: pd.DataFrame, colours: Mapping[str, str]
-) -> alt.FacetChart:
+) -> AnyChart:
     """Per actor: the utility of each offer (• accepted, ✗ rejected) against its aspiration
     and its value of no deal, round by round."""
     lines = curves[curves["series"] != "utility of the offer"].assign(layer="curve")
@@ -94,7 +97,7 @@ def pair_chart(
     batna: Mapping[str, float],
     solutions: pd.DataFrame,
     size: int = 250,
-) -> alt.LayerChart:
+) -> AnyChart:
     """Outcomes in the utility plane of actors `a` and `b` (names), by status, with both
     values of no deal as dashed lines and the solution points marked."""
     data = pd.DataFrame(
@@ -166,7 +169,7 @@ def pairs_grid(
     batna: Mapping[str, float],
     solutions: pd.DataFrame,
     columns: int = 3,
-) -> alt.ConcatChart:
+) -> AnyChart:
     """:func:`pair_chart` for every pair of actors."""
     charts = [
         pair_chart(points, a, b, batna, solutions)
@@ -178,7 +181,7 @@ def pairs_grid(
 
 def red_line_bars(
     table: pd.DataFrame, value: str, title: str, colours: Mapping[str, str], percent: bool = False
-) -> alt.Chart:
+) -> AnyChart:
     """Horizontal bars, one per red line (`red line` column), coloured by its owner (`actor`)."""
     return (
         alt.Chart(table)
@@ -197,7 +200,7 @@ def red_line_bars(
     )
 
 
-def outcome_bars(table: pd.DataFrame) -> alt.LayerChart:
+def outcome_bars(table: pd.DataFrame) -> AnyChart:
     """Outcome probabilities (`outcome`, `p`, `low`, `high`) with their 95% intervals."""
     order = list(OUTCOME_COLOURS)
     bars = (
@@ -235,9 +238,7 @@ def outcome_bars(table: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, errors).properties(height=260)
 
 
-def tornado(
-    ranking: pd.DataFrame, base: float | None, outcome: str = "agreement"
-) -> alt.LayerChart:
+def tornado(ranking: pd.DataFrame, base: float | None, outcome: str = "agreement") -> AnyChart:
     """One bar per parameter (`label`) from the lowest to the highest P(outcome) it reaches
     when set alone across its range; the rule is P(outcome) with every number drawn."""
     bars = (
@@ -283,7 +284,7 @@ def tornado(
 
 def heat_map(
     grid: pd.DataFrame, x_title: str, y_title: str, outcome: str = "agreement"
-) -> alt.LayerChart:
+) -> AnyChart:
     """P(outcome) over every pair of values of two numbers (`x`, `y`, `p`, `low`, `high`)."""
     data = grid[grid["outcome"] == outcome].assign(
         xs=lambda t: t["x"].map(lambda v: f"{v:.3g}"), ys=lambda t: t["y"].map(lambda v: f"{v:.3g}")
@@ -316,7 +317,7 @@ def heat_map(
     return alt.layer(cells, text).properties(width=alt.Step(70), height=alt.Step(40))
 
 
-def sobol_bars(indices: pd.DataFrame) -> alt.FacetChart:
+def sobol_bars(indices: pd.DataFrame) -> AnyChart:
     """First-order (S1) and total-order (ST) indices per parameter (`label`), with their 95%
     bootstrap intervals, one panel per target outcome."""
     long = pd.concat(

@@ -141,11 +141,12 @@ with tab_actors:
                 kind = st.selectbox(
                     "Concession strategy",
                     list(labels.STRATEGY_WORDS),
-                    format_func=labels.STRATEGY_WORDS.get,
+                    format_func=lambda o: labels.STRATEGY_WORDS.get(o, str(o)),
                     **kept(
                         adjust.widget_key(f"{path}.strategy", "kind"), default=actor.strategy.kind
                     ),
                 )
+                kind = str(kind)
                 start = adjust.exponent_range(
                     kind, actor.strategy.exponent if kind == actor.strategy.kind else None
                 )
@@ -183,7 +184,7 @@ with tab_protocol:
         chosen = st.multiselect(
             "Proposers, in turn" if kind == "alternating" else "The agenda setter (exactly one)",
             actor_ids,
-            format_func=names.get,
+            format_func=lambda o: names.get(o, str(o)),
             max_selections=1 if kind == "setter" else None,
             **kept(adjust.widget_key("protocol.proposers", kind), default=list(current)),
         )

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import compute, labels, sweeps
-from dashboard.catalogue import shipped, shipped_file
+from dashboard.catalogue import ScenarioFile, shipped, shipped_file
 from dashboard.current import scenario_in_use
-from dashboard.state import kept
+from dashboard.state import KEPT, kept
 from sim.sweep import sweep
 
 use = scenario_in_use()
@@ -28,7 +28,7 @@ for name in shipped():
         CHOICES[f"file:{name}"] = f"scenarios/{name}"
 
 
-def side(choice: str):  # type: ignore[no-untyped-def]
+def side(choice: str) -> tuple[ScenarioFile, tuple[str, ...]]:
     """The scenario file and overrides of one side."""
     if choice == "adjusted":
         return use.file, use.overrides
@@ -37,18 +37,23 @@ def side(choice: str):  # type: ignore[no-untyped-def]
     return use.file, ()
 
 
-for key in ("compare_left", "compare_right"):
-    if st.session_state.get(key, "shipped") not in CHOICES:
-        del st.session_state[key]
+for key in ("compare_left", "compare_right"):  # a choice left from another scenario
+    for store in (st.session_state, st.session_state[KEPT]):
+        if store.get(key, "shipped") not in CHOICES:
+            del store[key]
 c1, c2 = st.columns(2)
 with c1:
     left_choice = st.selectbox(
-        "Left", list(CHOICES), format_func=CHOICES.get, **kept("compare_left")
+        "Left", list(CHOICES), format_func=lambda o: CHOICES.get(o, str(o)), **kept("compare_left")
     )
 with c2:
     right_choice = st.selectbox(
-        "Right", list(CHOICES), format_func=CHOICES.get, **kept("compare_right")
+        "Right",
+        list(CHOICES),
+        format_func=lambda o: CHOICES.get(o, str(o)),
+        **kept("compare_right"),
     )
+left_choice, right_choice = str(left_choice), str(right_choice)
 left_file, left_overrides = side(left_choice)
 right_file, right_overrides = side(right_choice)
 left_checked = compute.check(left_file, left_overrides)
@@ -93,7 +98,7 @@ with r3:
         icon=":material/play_arrow:",
         disabled=left_choice == right_choice,
     )
-key = (left_file.key, left_overrides, right_file.key, right_overrides, int(runs), int(seed))
+settings = (left_file.key, left_overrides, right_file.key, right_overrides, int(runs), int(seed))
 if go:
     stop = st.empty()
     stop.button("Stop", key="compare_stop", icon=":material/stop:")
@@ -110,7 +115,7 @@ if go:
         ).summary
     bar.empty()
     stop.empty()
-    st.session_state["compare_result"] = {"key": key, "summaries": summaries}
+    st.session_state["compare_result"] = {"key": settings, "summaries": summaries}
 elif st.session_state.get("compare_stop"):
     st.warning("Stopped: the sweeps were interrupted, nothing was kept.")
 
@@ -118,7 +123,7 @@ stored = st.session_state["compare_result"]
 if stored is None:
     st.info("**Sweep both** to compare the odds of each ending.")
     st.stop()
-if stored["key"] != key:
+if stored["key"] != settings:
     st.caption(":orange[These results are for other settings; sweep again to update.]")
 frames = []
 for label, summary in stored["summaries"].items():

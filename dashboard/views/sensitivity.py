@@ -6,6 +6,8 @@ behind `redlines sensitivity` and `redlines discover`, each run on demand with a
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from dashboard import charts, labels, sweeps
@@ -43,7 +45,7 @@ def stopped(name: str) -> None:
         st.warning("Stopped: the computation was interrupted, nothing was kept.")
 
 
-def start(name: str, what: str) -> tuple[object, object]:
+def start(name: str, what: str) -> tuple[Any, Any]:
     """A Stop button and a progress bar for a computation about to run (clear both after)."""
     holder = st.empty()
     holder.button("Stop", key=f"sens_stop_{name}", icon=":material/stop:")
@@ -67,7 +69,7 @@ with c2:
     seed = st.number_input(
         "Root seed", min_value=0, max_value=2**31 - 1, step=1, **kept("sens_seed")
     )
-settings = (use.file.key, use.overrides, int(runs), int(seed))
+settings: tuple[Any, ...] = (use.file.key, use.overrides, int(runs), int(seed))
 
 tab_oat, tab_grid, tab_sobol, tab_boxes = st.tabs(
     ["One at a time", "Two at a time", "Sobol indices", "Discovery (PRIM boxes)"]
@@ -83,7 +85,7 @@ with tab_oat:
         **kept("sens_params", default=firm),
     )
     steps = st.slider("Values per number", 2, 7, **kept("sens_steps", default=3))
-    key = ("oat", *settings, tuple(chosen), int(steps))
+    key: tuple[Any, ...] = ("oat", *settings, tuple(chosen), int(steps))
     if st.button("Run one at a time", type="primary", key="sens_go_oat", disabled=not chosen):
         stop, bar = start("oat", "One at a time")
         table = sa.one_at_a_time(
@@ -106,9 +108,10 @@ with tab_oat:
         target = st.selectbox(
             "Outcome",
             list(OUTCOMES),
-            format_func=labels.OUTCOME_WORDS.get,
+            format_func=lambda o: labels.OUTCOME_WORDS.get(o, str(o)),
             **kept("sens_target", default="agreement"),
         )
+        target = str(target)
         ranking = sa.ranking(table, target)
         ranking["label"] = ranking["parameter"].map(words)
         st.subheader(f"Tornado: P({labels.OUTCOME_WORDS[target]}) as each number moves alone")
@@ -253,9 +256,10 @@ with tab_boxes:
         box_target = st.selectbox(
             "Where does this outcome concentrate?",
             list(OUTCOMES),
-            format_func=labels.OUTCOME_WORDS.get,
+            format_func=lambda o: labels.OUTCOME_WORDS.get(o, str(o)),
             **kept("sens_boxes_target", default="agreement"),
         )
+    box_target = str(box_target)
     key = ("boxes", *settings, int(sweep_runs), box_target)
     if st.button("Find the boxes", type="primary", key="sens_go_boxes"):
         stop, bar = start("boxes", "Sweep for discovery")
