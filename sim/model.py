@@ -99,6 +99,12 @@ class Plan:
     """bool per outcome, all True."""
     no_outcome_actor: np.ndarray
     """bool, outcomes x actors, all False."""
+    no_outcome: np.ndarray
+    """bool per outcome, all False."""
+    minus_infinity: np.ndarray
+    """float, 1 x actors, all -inf (the utility of a pass)."""
+    actor_rows: np.ndarray
+    """int, actors x 1: 0..n_actors - 1 (for gathers)."""
     need_pass: np.ndarray
     """`need_t` with one more row, all True, standing for a pass (offer -1)."""
 
@@ -170,6 +176,9 @@ class Plan:
             steps=np.arange(protocol.max_rounds + 1, dtype=float)[:, None],
             everything=np.ones(space.size, dtype=bool),
             no_outcome_actor=np.zeros((space.size, n_actors), dtype=bool),
+            no_outcome=np.zeros(space.size, dtype=bool),
+            minus_infinity=np.full((1, n_actors), -np.inf),
+            actor_rows=np.arange(n_actors)[:, None],
             need_pass=np.vstack([need.T, np.ones((1, n_actors), dtype=bool)]),
         )
 
@@ -238,7 +247,7 @@ class NegotiationModel(mesa.Model):
         masked = np.where(board.ok, board.ut, -np.inf)
         orders = np.full((plan.n_actors, plan.n_outcomes + 1), -1, dtype=np.intp)
         orders[:, :-1] = np.argsort(masked, axis=1, kind="stable")
-        values = np.take_along_axis(masked, orders[:, :-1], axis=1)
+        values = masked[plan.actor_rows, orders[:, :-1]]
         starts = (plan.n_outcomes - board.ok.sum(axis=1)).tolist()
         exponents = self.params.exponents.tolist()
         chosen = strategies or {}
@@ -296,18 +305,19 @@ class NegotiationModel(mesa.Model):
         walk_lines = binding & plan.is_walk
         if walk_lines.any():
             walk_t = plan.table_mask_t[:, walk_lines] @ plan.owner_onehot_t[walk_lines]
+            self.walk_any = (walk_t & plan.need_t).any(axis=1)
         else:
-            walk_t = plan.no_outcome_actor
+            walk_t, self.walk_any = plan.no_outcome_actor, plan.no_outcome
         batna = params.batna + params.drift * plan.steps
         np.minimum(np.maximum(batna, 0.0, out=batna), 1.0, out=batna)  # np.clip, cheaper
         rounds = plan.max_rounds
         u = params.utilities
-        self.walk_any = (walk_t & plan.need_t).any(axis=1)
         # Offers that stop a block of quiet rounds whatever the round: a needed signatory
-        # rejects them on a red line (which reveals it) or walks out.
-        stops = (refuse_t & plan.need_t).any(axis=1) | self.walk_any
-        self.stops = np.append(stops, False)
-        self.u_pass = np.vstack([u, np.full((1, plan.n_actors), -np.inf)])
+        # rejects them on a red line (which reveals it) or walks out. One more row, False,
+        # stands for a pass.
+        self.stops = np.zeros(plan.n_outcomes + 1, dtype=bool)
+        np.logical_or((refuse_t & plan.need_t).any(axis=1), self.walk_any, out=self.stops[:-1])
+        self.u_pass = np.concatenate((u, plan.minus_infinity))
         return Board(
             u=u,
             ut=np.ascontiguousarray(u.T),
@@ -535,7 +545,7 @@ class NegotiationModel(mesa.Model):
         return True
 
     def _vote(self, council: Council, outcome: int) -> Vote:
-        crossing = [[] for _ in range(self.plan.n_actors)]
+        crossing: list[list[int]] = [[] for _ in range(self.plan.n_actors)]
         lines = np.flatnonzero(self.binding & self.compiled.red_line_mask[:, outcome])
         for line in lines:
             crossing[self.plan.owner[line]].append(int(line))
@@ -574,7 +584,7 @@ class NegotiationModel(mesa.Model):
         """Red lines cited in rejections become common knowledge."""
         board = self.board
         cited = rejecting & board.refuse_t[outcome]
-        for actor in np.flatnonzero(cited):
+        for actor in cited.nonzero()[0]:
             line = self._cited(int(actor), outcome)
             board.known_bad |= self.plan.table_mask[line] & board.need_t[:, actor]
             board.revision += 1
@@ -582,7 +592,7 @@ class NegotiationModel(mesa.Model):
     def _cited(self, actor: int, outcome: int) -> int:
         """The first binding red line of `actor` that acts at the table on `outcome`."""
         plan = self.plan
-        lines = np.flatnonzero(plan.table_mask_t[outcome] & self.binding & (plan.owner == actor))
+        lines = (plan.table_mask_t[outcome] & self.binding & (plan.owner == actor)).nonzero()[0]
         return int(lines[0])
 
     def _deploy(self, deployment: Deployment) -> None:

@@ -361,11 +361,11 @@ class ParameterMap:
         # Gathers for the utility sum: term k of actor a is weight[a, order[a, k]] times the
         # score of that issue's option in each outcome (a zero weight where a has no k-th term).
         active = order >= 0
-        issue = np.where(active, order, 0)
+        term_issue = np.where(active, order, 0)
         rows = np.arange(n_actors)[:, None]
-        self.weight_index = (rows * n_issues + issue).T.copy()
+        self.weight_index = (rows * n_issues + term_issue).T.copy()
         self.weight_active = active.T.astype(float)
-        flat = self.flat_index.T[issue]
+        flat = self.flat_index.T[term_issue]
         self.score_index = np.ascontiguousarray(
             (rows[:, :, None] * arrays["scores"].shape[1] + flat).transpose(1, 0, 2)
         )

@@ -61,9 +61,10 @@ class Strategy:
     def schedules(cls, board: Board, members: list[Strategy]) -> np.ndarray | None:
         """Aspirations per round (rounds x members) of several actors of this strategy."""
         columns = [m.schedule(board) for m in members]
-        if any(c is None for c in columns):
+        present = [c for c in columns if c is not None]
+        if len(present) < len(columns):
             return None
-        return np.column_stack(columns)
+        return np.column_stack(present)
 
     def best(self, board: Board) -> float:
         """The actor's best utility among outcomes it could sign (its BATNA at round 0 if none)."""
@@ -96,7 +97,7 @@ class Strategy:
         if self._revision != board.revision:
             keep = ~board.known_bad[self._order]
             self._open_values = self._values[keep]
-            self._open_order = np.append(self._order[keep], -1)
+            self._open_order = np.concatenate((self._order[keep], _PASS))
             self._revision = board.revision
         return self._open_order[self._open_values.searchsorted(thresholds)]
 
@@ -295,6 +296,9 @@ class Zeuthen(Strategy):
         self.position = int(below[-1]) if below.size else None
         if self.position is not None:
             board.asp[self.actor] = own[self.position]
+
+
+_PASS = np.array([-1], dtype=np.intp)
 
 
 def _risk(mine: float, offered: float, batna: float) -> float:
