@@ -160,7 +160,9 @@ def run_table(work: Work) -> pd.DataFrame:
         rounds[k] = result.rounds
         if result.terms is not None:
             for i, issue in enumerate(layout.issues):
-                value = result.terms[issue]
+                value = result.terms.get(issue)
+                if value is None:  # a deployment names only some issues
+                    continue
                 codes = option_code[i]
                 terms[k, i] = float(value) if codes is None else codes[str(value)]
         if result.utilities is not None:

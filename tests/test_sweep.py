@@ -80,6 +80,17 @@ def test_table_has_one_row_per_run_and_every_column(
     assert reference["actors.russia.batna.value"].between(low, high).all()
 
 
+def test_escalations_keep_the_deployed_terms_only() -> None:
+    deploying = load_scenario(BASELINE, ["institutions.unilateral_deployment.probability=1"])
+    table = sweep(deploying, 40, seed=1, workers=1).table
+    escalated = table[table["outcome"] == "escalation"]
+    assert len(escalated) > 0
+    assert (escalated["terms.force"] == "european").all()
+    assert (escalated["terms.mandate"] == "none").all()
+    assert escalated["terms.nato"].isna().all()  # the deployment says nothing about NATO
+    assert escalated["utility.russia"].isna().all()
+
+
 def test_same_seed_same_table_other_seed_other_table(
     baseline: LoadedScenario, reference: pd.DataFrame
 ) -> None:
