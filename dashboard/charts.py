@@ -34,12 +34,12 @@ def actor_colour(colours: Mapping[str, str], title: str | None = "Actor") -> alt
 
 
 def run_timeline(
-    curves: pd.DataFrame, answers: pd.DataFrame, colours: Mapping[str, str]
+    curves: pd.DataFrame, offers: pd.DataFrame, colours: Mapping[str, str]
 ) -> AnyChart:
-    """Per actor: the utility of each offer (• accepted, ✗ rejected) against its aspiration
-    and its value of no deal, round by round."""
+    """Per actor: the utility of each offer (• accepted, ✗ rejected, ▲ not asked) against
+    its aspiration and its value of no deal, round by round."""
     lines = curves[curves["series"] != "utility of the offer"].assign(layer="curve")
-    points = answers.assign(layer="answer", value=answers["utility"])
+    points = offers.assign(layer="answer")
     data = pd.concat([lines, points], ignore_index=True).fillna({"why": "", "red line": ""})
     order = [a for a in colours if a in set(data["actor"])]
     base = alt.Chart().encode(
@@ -70,7 +70,10 @@ def run_timeline(
             shape=alt.Shape(
                 "answer:N",
                 title="Answer to the offer",
-                scale=alt.Scale(domain=["accepts", "rejects"], range=["circle", "cross"]),
+                scale=alt.Scale(
+                    domain=["accepts", "rejects", "not asked"],
+                    range=["circle", "cross", "triangle-up"],
+                ),
             ),
             tooltip=[
                 alt.Tooltip("round:Q", title="Round"),

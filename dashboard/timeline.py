@@ -71,6 +71,17 @@ def answers(output: RunOutput) -> pd.DataFrame:
     )
 
 
+def offer_points(output: RunOutput) -> pd.DataFrame:
+    """The utility of every offer to every actor, with its answer: `accepts`, `rejects`, or
+    `not asked` (the proposer, or an actor whose signature the offer does not need)."""
+    curve = curves(output)
+    offered = curve[curve["series"] == SERIES["offer_utility"]].drop(columns="series")
+    given = answers(output)
+    points = offered.merge(given.drop(columns=["utility"]), on=["round", "actor"], how="left")
+    points["answer"] = points["answer"].fillna("not asked")
+    return points.fillna({"why": "", "red line": "", "quote": ""})
+
+
 def _answer_text(answer: dict[str, Any], scenario: Any, actor: str) -> str:
     utility = answer.get("utility")
     if answer["accept"]:

@@ -151,6 +151,7 @@ def dashboard(
         "--server.fileWatcherType", "none",
         "--server.maxUploadSize", "1",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
         "--browser.serverAddress", host,
         "--browser.serverPort", str(port),
     ]  # fmt: skip

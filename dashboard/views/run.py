@@ -50,7 +50,7 @@ cols[3].metric(
 if len(answers):
     st.subheader("Offers against aspirations and the value of no deal")
     st.altair_chart(
-        charts.run_timeline(timeline.curves(output), answers, colours),
+        charts.run_timeline(timeline.curves(output), timeline.offer_points(output), colours),
         key="run_timeline_chart",
     )
     st.subheader("Round by round")
