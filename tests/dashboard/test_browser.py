@@ -48,6 +48,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVER_PID: list[int] = []
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """`redlines dashboard --port P` as a user starts it; its URL once healthy."""
@@ -64,6 +67,7 @@ def server() -> Iterator[str]:
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PID[:] = [process.pid]
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -298,3 +302,17 @@ def test_compare_page(web, server) -> None:  # type: ignore[no-untyped-def]
     settle(web)
     charts_drawn(web)
     shot(web, "8-compare")
+
+
+def test_the_server_binds_loopback_headless_without_usage_stats(server) -> None:  # type: ignore[no-untyped-def]
+    """`redlines dashboard` started Streamlit as its child with the safe flags."""
+    pid = SERVER_PID[0]
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert len(children) == 1
+    argv = Path(f"/proc/{children[0]}/cmdline").read_bytes().decode().split("\0")
+    assert argv[1:4] == ["-m", "streamlit", "run"]
+    flags = dict(zip(argv[5::2], argv[6::2], strict=False))
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.headless"] == "true"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert flags["--server.fileWatcherType"] == "none"
