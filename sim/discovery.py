@@ -240,7 +240,7 @@ def _peels(
             return []
         return [(bool(v), inside & (x == v)) for v in present]
     low_cut, high_cut = np.quantile(current, [alpha, 1 - alpha])
-    found = []
+    found: list[tuple[Any, np.ndarray]] = []
     above = inside & (x >= low_cut)
     if above.sum() == inside.sum():  # ties at the bottom: peel the lowest value instead
         lowest = current.min()

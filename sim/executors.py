@@ -227,7 +227,7 @@ class DaskCluster:
         from distributed import as_completed
 
         queue = iter(works)
-        pending: dict[str, tuple[Any, Work]] = {}
+        pending: dict[Any, tuple[Any, Work]] = {}
         running = as_completed(loop=self._client.loop)
 
         def submit(work: Work) -> None:

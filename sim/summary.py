@@ -88,8 +88,8 @@ class Tally:
             counts = self.terms.setdefault(issue, Counter())
             counts.update({_option_text(k): int(v) for k, v in column.value_counts().items()})
         rounds = table["rounds"].to_numpy()[agreed]
-        values, counts = np.unique(rounds, return_counts=True)
-        self.rounds.update({int(v): int(c) for v, c in zip(values, counts, strict=True)})
+        values, frequencies = np.unique(rounds, return_counts=True)
+        self.rounds.update({int(v): int(c) for v, c in zip(values, frequencies, strict=True)})
         failed = ~agreed
         self.failed += int(failed.sum())
         for key in self.red_lines:

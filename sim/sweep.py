@@ -149,10 +149,10 @@ def run_table(work: Work) -> pd.DataFrame:
     utilities = np.full((n, len(layout.actors)), np.nan)
     for k, seed in enumerate(seeds.tolist()):
         result = simulate(compiled, seed)
-        for path, value in result.sampled.items():
+        for path, drawn in result.sampled.items():
             j = parameter.get(path)
             if j is not None:
-                sampled[k, j] = value
+                sampled[k, j] = drawn
         for owner, ids in result.binding_red_lines.items():
             for line in ids:
                 binds[k, red_line[f"{owner}.{line}"]] = True
@@ -166,8 +166,8 @@ def run_table(work: Work) -> pd.DataFrame:
                 codes = option_code[i]
                 terms[k, i] = float(value) if codes is None else codes[str(value)]
         if result.utilities is not None:
-            for name, value in result.utilities.items():
-                utilities[k, actor[name]] = value
+            for name, utility in result.utilities.items():
+                utilities[k, actor[name]] = utility
 
     columns: dict[str, Any] = {
         "run": np.arange(work.start, work.stop, dtype=np.int64),
@@ -184,8 +184,8 @@ def run_table(work: Work) -> pd.DataFrame:
         if options is None:
             columns[f"terms.{issue}"] = terms[:, i]
         else:
-            codes = np.where(np.isnan(terms[:, i]), -1, terms[:, i]).astype(np.int16)
-            columns[f"terms.{issue}"] = pd.Categorical.from_codes(codes, categories=options)
+            picked = np.where(np.isnan(terms[:, i]), -1, terms[:, i]).astype(np.int16)
+            columns[f"terms.{issue}"] = pd.Categorical.from_codes(picked, categories=options)
     for j, name in enumerate(layout.actors):
         columns[f"utility.{name}"] = utilities[:, j]
     return pd.DataFrame(columns)

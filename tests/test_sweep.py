@@ -168,8 +168,14 @@ def test_two_workers_and_dask_give_the_same_table(
     pool = sweep(baseline, 300, seed=11, workers=2, chunk_size=50, progress=False).table
     pd.testing.assert_frame_equal(pool, reference)
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-        dask = sweep(baseline, 300, seed=11, scheduler=cluster, chunk_size=37, progress=False)
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        dask = sweep(baseline, 300, seed=11, scheduler=address, chunk_size=37, progress=False)
+        command = cli("sweep", str(BASELINE), "--runs", "300", "--seed", "11",
+                      "--scheduler", address, "--json")  # fmt: skip
     pd.testing.assert_frame_equal(dask.table, reference)
+    assert command.exit_code == 0, command.stderr
+    assert json.loads(command.stdout)["outcomes"] == dask.summary["outcomes"]
 
 
 def test_unreachable_scheduler_is_a_connection_error() -> None:
