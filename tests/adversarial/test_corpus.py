@@ -1,0 +1,337 @@
+"""Every malformed scenario is refused: exit 2, located messages, no traceback, bounded time and
+memory — through every command that reads a scenario file (issue 7, part 1).
+
+A refusal is checked the same way wherever it comes from (:func:`check_refused`): exit code 2;
+no "Traceback" anywhere; at least one line on stderr and every line of the form
+`FILE:LINE:COL: message` with the file as given, 1 <= LINE <= the file's lines and
+1 <= COL <= that line's length + 1; and, when the case says so, the reason in the message.
+
+What runs where, to keep the whole module near a minute on two cores:
+
+- In process (`sim.cli.main` with its argv set, stdout and stderr captured, under a 20 s
+  alarm): every light hand-written case through `validate`, and every case whose index is a
+  multiple of STRIDE through one of `run`, `explain` and `sweep --runs 10` in turn (every
+  command loads the file through the same `sim.cli.load` before doing anything else, so one
+  command per case shows that it goes through that gate); the hypothesis-generated cases
+  (:mod:`tests.adversarial.generated`) through `validate`.
+- In subprocesses (`python -m sim.cli`, address space capped at 2 GiB with `ulimit -v`, a 20 s
+  timeout, the child's peak memory read with `wait4`): every hand-written case, heavy ones
+  included, through `validate`, many files per interpreter (each file's lines checked on
+  their own); and SUBSET, one case of each family, through `run`, `explain` and `sweep`, one
+  interpreter per case.
+
+`COMMANDS` lists the commands explicitly: a command joins when it has landed in git.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+
+from sim.cli import main
+from tests.adversarial.corpus import MINIMAL, Case, hand_written, write_case
+from tests.adversarial.generated import Broken, broken_scenarios
+from tests.builders import BASELINE, REPO, scenario_folder
+
+COMMANDS: dict[str, list[str]] = {
+    "validate": ["validate"],
+    "run": ["run"],
+    "explain": ["explain"],
+    "sweep": ["sweep", "--runs", "10"],
+}
+"""Every command that reads a scenario file, with the arguments it is given here."""
+
+TIMEOUT = 20.0
+"""Seconds any one case may take, in process or in a subprocess."""
+MEMORY_LIMIT_KIB = 2 * 1024 * 1024
+"""The address space a subprocess may map (ulimit -v); past it, allocations fail."""
+PEAK_LIMIT_KIB = 1024 * 1024
+"""The resident memory a subprocess may reach."""
+STRIDE = 4
+"""One light case in STRIDE also goes through run, explain or sweep in process."""
+BATCHES = 4
+"""Interpreters sharing the corpus in the `validate` subprocess test."""
+SUBSET = ("billion_laughs", "source_path_etc_passwd", "range_trillion_steps")
+"""One case for each gate a file passes late (YAML events, the source files, the size of the
+outcome space), for the slow per-command subprocess test."""
+GENERATED = max(settings.default.max_examples // 2, 10)
+"""Hypothesis-generated cases per run: half the profile's count (100 with the `dev` and `ci`
+profiles of tests/conftest.py; `HYPOTHESIS_PROFILE=long` runs 2,500)."""
+
+CASES = hand_written()
+LIGHT = [case for case in CASES if not case.heavy]
+BY_NAME = {case.name: case for case in CASES}
+LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): \S")
+
+
+# --- running a command ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did with one invocation."""
+
+    code: int | None
+    """Exit code; None when it did not finish in time."""
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_kib: int = 0
+    """Peak resident memory of the subprocess (0 in process)."""
+
+
+class Hang(BaseException):
+    """Raised by the alarm in a command that runs too long (a BaseException, so no
+    `except Exception` in the code under test can swallow it)."""
+
+
+@contextlib.contextmanager
+def alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the block with :class:`Hang` after `seconds`."""
+
+    def ring(_signum: int, _frame: FrameType | None) -> None:
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def in_process(args: Sequence[str]) -> Outcome:
+    """Run `redlines ARGS` through `sim.cli.main`, as the console script does."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["redlines", *args]
+    start = time.perf_counter()
+    code: int | None = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), alarm(TIMEOUT):
+            try:
+                main()
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    except Hang:
+        code = None
+    finally:
+        sys.argv = argv
+    return Outcome(code, out.getvalue(), err.getvalue(), time.perf_counter() - start)
+
+
+def in_subprocess(args: Sequence[str], timeout: float = TIMEOUT) -> Outcome:
+    """Run `python -m sim.cli ARGS` in a fresh interpreter with bounded memory and time."""
+    command = [sys.executable, "-m", "sim.cli", *args]
+    shell = f"ulimit -v {MEMORY_LIMIT_KIB} && exec {shlex.join(command)}"
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            ["/bin/sh", "-c", shell], stdout=out, stderr=err, cwd=REPO, env=env
+        )
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                status = -1
+                break
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status) if status != -1 else None
+        process.returncode = code if code is not None else -9  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return Outcome(
+            code,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+            seconds,
+            usage.ru_maxrss,
+        )
+
+
+# --- what a refusal looks like --------------------------------------------------------------
+
+
+def check_refused(outcome: Outcome, path: Path, expect: str | None = None) -> list[str]:
+    """Everything wrong with how `path` was refused (an empty list when all is well)."""
+    wrong: list[str] = []
+    if outcome.code is None:
+        wrong.append(f"did not finish within {TIMEOUT} s")
+    elif outcome.code != 2:
+        wrong.append(f"exit code {outcome.code}, not 2")
+    if "Traceback" in outcome.stderr or "Traceback" in outcome.stdout:
+        wrong.append("a traceback")
+    wrong.extend(check_lines(outcome.stderr.splitlines(), {str(path): path}))
+    if expect is not None and expect.lower() not in outcome.stderr.lower():
+        wrong.append(f"the message does not mention {expect!r}")
+    if outcome.peak_kib > PEAK_LIMIT_KIB:
+        wrong.append(f"peak memory {outcome.peak_kib // 1024} MiB")
+    if wrong:
+        wrong.append(f"stderr was:\n{outcome.stderr[:2000]}")
+    return wrong
+
+
+def check_lines(lines: Sequence[str], files: dict[str, Path]) -> list[str]:
+    """Every line located in one of `files`, within it; every file with a line of its own."""
+    wrong: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        if not line.strip():
+            continue
+        match = LOCATED.match(line)
+        if match is None or match["file"] not in files:
+            wrong.append(f"not a FILE:LINE:COL: line: {line[:200]!r}")
+            continue
+        seen.add(match["file"])
+        wrong.extend(_within(files[match["file"]], int(match["line"]), int(match["col"]), line))
+    missing = sorted(set(files) - seen)
+    if missing:
+        wrong.append(f"no located line for {', '.join(Path(m).name for m in missing)}")
+    return wrong
+
+
+def _within(path: Path, line: int, col: int, text: str) -> list[str]:
+    """Whether LINE:COL points into the file (columns count characters, at most bytes)."""
+    lines = path.read_bytes().split(b"\n")
+    if not 1 <= line <= len(lines):
+        return [f"line {line} outside the file's {len(lines)} lines: {text[:200]!r}"]
+    if not 1 <= col <= len(lines[line - 1]) + 1:
+        return [f"column {col} outside line {line}: {text[:200]!r}"]
+    return []
+
+
+# --- the corpus on disk ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every hand-written case written once, each in its own folder beside the sources."""
+    root = tmp_path_factory.mktemp("corpus")
+    for case in CASES:
+        write_case(case, root)
+    return root
+
+
+def case_path(root: Path, case: Case) -> Path:
+    return root / case.name / f"{case.name}.yaml"
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_corpus_is_large_and_names_are_unique() -> None:
+    names = [case.name for case in CASES]
+    assert len(names) >= 200
+    assert len(set(names)) == len(names)
+    assert set(SUBSET) <= set(names)
+
+
+@pytest.mark.parametrize("text", [MINIMAL, None], ids=["minimal", "baseline"])
+def test_bases_are_valid(tmp_path: Path, text: str | None) -> None:
+    """The scenarios the cases mutate are valid, so each case is refused for its mutation."""
+    folder = scenario_folder(tmp_path)
+    path = folder / "base.yaml"
+    path.write_text(text if text is not None else BASELINE.read_text(encoding="utf-8"))
+    outcome = in_process(["validate", str(path)])
+    assert (outcome.code, outcome.stderr) == (0, "")
+
+
+def _in_process_params() -> Iterator[object]:
+    others = [c for c in COMMANDS if c != "validate"]
+    for index, case in enumerate(LIGHT):
+        yield pytest.param("validate", case, id=f"validate-{case.name}")
+        if index % STRIDE == 0:
+            command = others[(index // STRIDE) % len(others)]
+            yield pytest.param(command, case, id=f"{command}-{case.name}")
+
+
+@pytest.mark.parametrize(("command", "case"), list(_in_process_params()))
+def test_refused_in_process(corpus_dir: Path, command: str, case: Case) -> None:
+    path = case_path(corpus_dir, case)
+    outcome = in_process([*COMMANDS[command], str(path)])
+    wrong = check_refused(outcome, path, case.expect)
+    assert not wrong, f"{command} {case.name}:\n" + "\n".join(wrong)
+
+
+def test_validate_refuses_every_case_in_subprocesses(corpus_dir: Path) -> None:
+    """Every hand-written case, heavy ones included, through `python -m sim.cli validate`."""
+    batches = [CASES[k::BATCHES] for k in range(BATCHES)]
+
+    def run(batch: list[Case]) -> list[str]:
+        paths = {str(case_path(corpus_dir, c)): case_path(corpus_dir, c) for c in batch}
+        timeout = TIMEOUT * (1 + sum(c.heavy for c in batch)) + 0.2 * len(batch)
+        outcome = in_subprocess(["validate", *paths], timeout=timeout)
+        wrong = [] if outcome.code == 2 else [f"exit code {outcome.code}, not 2"]
+        if "Traceback" in outcome.stderr:
+            wrong.append("a traceback:\n" + outcome.stderr[outcome.stderr.index("Traceback") :])
+        if outcome.peak_kib > PEAK_LIMIT_KIB:
+            wrong.append(f"peak memory {outcome.peak_kib // 1024} MiB")
+        wrong.extend(check_lines(outcome.stderr.splitlines(), paths))
+        for case in batch:
+            lines = [
+                line
+                for line in outcome.stderr.splitlines()
+                if line.startswith(f"{case_path(corpus_dir, case)}:")
+            ]
+            if case.expect is not None and not any(
+                case.expect.lower() in line.lower() for line in lines
+            ):
+                wrong.append(f"{case.name}: the message does not mention {case.expect!r}")
+        return wrong
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        wrong = [w for found in pool.map(run, batches) for w in found]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "validate"])
+def test_each_command_refuses_a_subset_in_subprocesses(corpus_dir: Path, command: str) -> None:
+    """SUBSET through `python -m sim.cli COMMAND`, one fresh interpreter per case."""
+    cases = [BY_NAME[name] for name in SUBSET]
+
+    def run(case: Case) -> list[str]:
+        path = case_path(corpus_dir, case)
+        wrong = check_refused(in_subprocess([*COMMANDS[command], str(path)]), path, case.expect)
+        return [f"{command} {case.name}: {w}" for w in wrong]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        wrong = [w for found in pool.map(run, cases) for w in found]
+    assert not wrong, "\n".join(wrong)
+
+
+@settings(
+    max_examples=GENERATED,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(broken=broken_scenarios())
+def test_generated_cases_are_refused(broken: Broken) -> None:
+    note(broken.how)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = scenario_folder(Path(tmp)) / "generated.yaml"
+        path.write_bytes(broken.content)
+        wrong = check_refused(in_process(["validate", str(path)]), path)
+    assert not wrong, f"{broken.how}:\n" + "\n".join(wrong)
