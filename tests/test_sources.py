@@ -180,3 +180,34 @@ def test_read_source_refuses_a_huge_file(tmp_path: Path) -> None:
         handle.truncate(sim.sources.MAX_SOURCE_BYTES + 1)
     with pytest.raises(ValueError, match="larger than"):
         read_source(path)
+
+
+# --- scenarios/README.md -------------------------------------------------------------------
+
+
+def _readme_rows() -> dict[str, list[str]]:
+    """The rows of the red-line table in scenarios/README.md, by red line id."""
+    text = (BASELINE.parent / "README.md").read_text(encoding="utf-8")
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[1].startswith("`"):
+            rows[cells[1].strip("`")] = cells
+    return rows
+
+
+def test_the_scenarios_readme_maps_every_baseline_red_line_to_its_quote() -> None:
+    scenario = load_scenario(BASELINE).scenario
+    rows = _readme_rows()
+    lines = {line.id: (actor, line) for actor in scenario.actors for line in actor.red_lines}
+    assert set(rows) == set(lines)
+    for red_line_id, (actor, line) in lines.items():
+        name, _, _, kind, _, quote, number = rows[red_line_id]
+        provenance = line.provenance
+        assert (name, kind) == (actor.name, provenance.kind), red_line_id
+        if provenance.quote is None:
+            assert number == "—"
+            continue
+        assert quote.startswith('"') and quote.endswith('"'), red_line_id
+        assert fold(quote[1:-1]) == fold(provenance.quote), red_line_id
+        assert int(number) == quote_line(provenance.quote, ARTICLE), red_line_id
