@@ -105,12 +105,15 @@ class Bundle:
                 f"{path}: the directory is not empty and holds no sweep ({MANIFEST} missing); "
                 "give a new or empty directory to --out"
             )
-        (path / CHUNKS).mkdir(parents=True, exist_ok=True)
-        for source, relative in sources:
-            target = path / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        write_atomically(path / SCENARIO, scenario_text.encode("utf-8"))
+        try:
+            (path / CHUNKS).mkdir(parents=True, exist_ok=True)
+            for source, relative in sources:
+                target = path / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            write_atomically(path / SCENARIO, scenario_text.encode("utf-8"))
+        except OSError as error:
+            raise SweepDirError(f"{path}: cannot write the sweep there: {error.strerror}") from None
         manifest = {
             "format": FORMAT,
             "version": VERSION,

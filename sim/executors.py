@@ -211,9 +211,13 @@ class DaskCluster:
             self._client, self._own = scheduler, False
         elif isinstance(scheduler, str | Path) or hasattr(scheduler, "scheduler_address"):
             address = str(scheduler) if isinstance(scheduler, str | Path) else scheduler
+            if isinstance(address, str) and not _looks_like_address(address):
+                raise ConnectionError(
+                    f"{address!r} is not a Dask scheduler address: expected tcp://host:port"
+                )
             try:
                 self._client = Client(address, timeout=timeout, set_as_default=False)
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, ValueError) as error:
                 raise ConnectionError(
                     f"cannot reach the Dask scheduler at {scheduler}: {error}"
                 ) from None
@@ -260,6 +264,13 @@ class DaskCluster:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _looks_like_address(address: str) -> bool:
+    """Whether `address` reads like `tcp://host:port` (or another Dask protocol)."""
+    protocol, sep, rest = address.partition("://")
+    host, colon, port = (rest if sep else address).rpartition(":")
+    return bool(host and colon and port.isdigit() and (not sep or protocol.isalpha()))
 
 
 def open_executor(

@@ -273,6 +273,12 @@ def test_cli_sweep_exit_codes(tmp_path: Path) -> None:
     assert "holds a different sweep" in refused.stderr
     again = cli("sweep", str(BASELINE), "--runs", "30", "--workers", "1", "--out", str(out))
     assert again.exit_code == 0 and "0 runs in" in again.stdout  # already complete
+    garbage = cli("sweep", str(BASELINE), "--runs", "5", "--scheduler", "garbage")
+    assert garbage.exit_code == 2 and "not a Dask scheduler address" in garbage.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    unwritable = cli("sweep", str(BASELINE), "--runs", "5", "--out", str(blocker / "sub"))
+    assert unwritable.exit_code == 2 and "cannot write the sweep there" in unwritable.stderr
 
 
 @pytest.mark.slow
