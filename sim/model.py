@@ -18,15 +18,31 @@ A run, in order (the random draws all come from `model.rng`, seeded by the run's
    signatory accepts is agreed, after the Security Council approves it if it needs a mandate.
    So no agreement crosses a binding red line of a signatory it needs, nor gives one less than
    its BATNA at that round;
+   The proposer is one of the signatories an offer needs when its role says so, and consents
+   by the same rule (its offers meet its own threshold, so it does unless its BATNA rose);
 4. a rejection on a red line makes that red line common knowledge (`Board.known_bad`):
-   nobody offers an outcome crossing it again; a refused mandate is never offered again;
-5. with no agreement by round `max_rounds`, the run ends in `deadlock`.
+   nobody offers an outcome crossing it again (it counts only where its owner must sign); a
+   mandate the Council refused is never offered again, nor anything crossing a vetoing line;
+5. at the end of round `after_rounds`, a due unilateral deployment happens (escalation if it
+   crosses a binding `escalate` red line, see :mod:`sim.institutions`);
+6. with no agreement by round `max_rounds`, the run ends in `deadlock`.
+
+Recorded events (dicts, in order; each has `round` and `kind`): `precondition` (round 0: a
+binding precondition, its quote, whether it was conceded), `proposal` (`proposer`, `offer`,
+`responses`: actor -> {accept, reason, red_line, utility, aspiration}, where reason is None,
+`red_line`, `walk_out`, `below_aspiration`, `below_batna` or, under monotonic concession,
+`below_own_offer`), `pass` (a proposer with nothing it believes acceptable), `council`
+(`offer`, `yes`, `no`, `votes_needed`, `passed`, `vetoed_by`, `ballots`), `deployment`, and
+last the ending, whose kind is the outcome (`agreement` with `terms` and `utilities`;
+`no_talks`, `walkout` and `escalation` with the red line's `actor`, id and `quote`; `deadlock`).
 
 `simulate(compiled, seed)` is the fast path for sweeps: no event list, no DataCollector, and
-the rounds are played by a plain loop over :meth:`NegotiationModel.play_round` (mesa's
-event-list step costs about 20 µs, more than a round). `run(...)` steps the model through
-mesa, records every decision with its reason, and collects one row per round with mesa's
-DataCollector. Both give the same result for the same seed.
+the rounds are played by :meth:`NegotiationModel.play_fast` — a plain loop over
+:meth:`NegotiationModel.play_round` (mesa's event-list step costs about 20 µs, more than a
+round), with blocks of quiet rounds computed at once where the protocol allows.
+`run(...)` steps the model through mesa (`run_model`), records every decision with its reason,
+and collects one row per round (and per actor) with mesa's DataCollector. Both give the same
+result for the same seed (tested).
 """
 
 from __future__ import annotations
@@ -55,7 +71,6 @@ SIGNING_ROLES = ("belligerent", "guarantor")
 class Plan:
     """What every run of a compiled scenario shares, precomputed once (see :func:`plan_of`)."""
 
-    compiled: Compiled
     n_outcomes: int
     n_actors: int
     owner: np.ndarray
@@ -145,7 +160,6 @@ class Plan:
         proposers = proposers or parties
         rotation = np.resize(np.array(proposers or (0,), dtype=np.intp), protocol.max_rounds)
         return cls(
-            compiled=compiled,
             n_outcomes=space.size,
             n_actors=n_actors,
             owner=owner,
@@ -183,17 +197,19 @@ class Plan:
         )
 
 
-_PLANS: dict[int, Plan] = {}
+_PLANS: dict[int, tuple[weakref.ref[Compiled], Plan]] = {}
 
 
 def plan_of(compiled: Compiled) -> Plan:
-    """The plan of a compiled scenario, built on first use and kept while it lives."""
+    """The plan of a compiled scenario, built on first use and dropped when the compiled
+    scenario is (the cache holds it only weakly)."""
     key = id(compiled)
-    plan = _PLANS.get(key)
-    if plan is None or plan.compiled is not compiled:
-        plan = Plan.build(compiled)
-        _PLANS[key] = plan
-        weakref.finalize(compiled, _PLANS.pop, key, None)
+    entry = _PLANS.get(key)
+    if entry is not None and entry[0]() is compiled:
+        return entry[1]
+    plan = Plan.build(compiled)
+    _PLANS[key] = (weakref.ref(compiled), plan)
+    weakref.finalize(compiled, _PLANS.pop, key, None)
     return plan
 
 

@@ -282,17 +282,19 @@ def draw_parameters(compiled: Compiled, rng: np.random.Generator) -> Parameters:
     return parameter_map(compiled).draw(rng)
 
 
-_MAPS: dict[int, ParameterMap] = {}
+_MAPS: dict[int, tuple[weakref.ref[Compiled], ParameterMap]] = {}
 
 
 def parameter_map(compiled: Compiled) -> ParameterMap:
-    """The index map of a compiled scenario, built on first use and kept while it lives."""
+    """The index map of a compiled scenario, built on first use and dropped when the compiled
+    scenario is (the cache holds it only weakly)."""
     key = id(compiled)
-    found = _MAPS.get(key)
-    if found is None or found.compiled is not compiled:
-        found = ParameterMap(compiled)
-        _MAPS[key] = found
-        weakref.finalize(compiled, _MAPS.pop, key, None)
+    entry = _MAPS.get(key)
+    if entry is not None and entry[0]() is compiled:
+        return entry[1]
+    found = ParameterMap(compiled)
+    _MAPS[key] = (weakref.ref(compiled), found)
+    weakref.finalize(compiled, _MAPS.pop, key, None)
     return found
 
 
@@ -306,7 +308,6 @@ class ParameterMap:
     """
 
     def __init__(self, compiled: Compiled) -> None:
-        self.compiled = compiled
         scenario, space = compiled.scenario, compiled.space
         n_actors, n_issues = compiled.n_actors, len(space.issues)
         sizes = [len(o) for o in space.options]

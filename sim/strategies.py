@@ -222,7 +222,9 @@ class Zeuthen(Strategy):
     enough: to the best outcome for itself, below its position, after which its risk exceeds
     the smallest of theirs; when no outcome does that, to its next-best outcome. It never goes
     below its BATNA. With two Zeuthen actors under the monotonic concession protocol the
-    agreement approximates the maximum of the Nash product (Harsanyi 1956).
+    agreement is the outcome that maximises the Nash product, the product of gains over BATNA
+    (Harsanyi 1956; checked on random bilateral instances in the tests). With more
+    signatories, each compares its risk with the smallest of theirs: a heuristic, no theorem.
     """
 
     kind = "zeuthen"
