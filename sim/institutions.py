@@ -26,7 +26,8 @@ Semantics (decided for the project; :mod:`sim.model` applies them in this order 
 
    With no talks (a precondition unmet), the run still waits for a deployment that is due:
    the rounds pass without talks until round `after_rounds`, so a force deployed without a
-   mandate while the parties are not even talking escalates the war. When no deployment is
+   mandate while the parties are not even talking escalates the war (a deployment that does
+   not escalate ends the wait: `no_talks` in that round). When no deployment is
    due (none configured, the draw failed, or `after_rounds` beyond `max_rounds`), the run
    ends at once, in round 0, as `no_talks`.
 """

@@ -412,6 +412,8 @@ class NegotiationModel(mesa.Model):
         deployment = self.plan.deployment
         if self.deploy and deployment is not None and r == deployment.after_rounds:
             self._deploy(deployment)
+            if self.running and not self.talks:  # nothing else can happen without talks
+                self.finish("no_talks", **self._line_fields(self._unmet_line()))
         if self.running and r >= self.plan.max_rounds:
             if self.talks:
                 self.finish("deadlock", reason="max_rounds")

@@ -249,6 +249,21 @@ def test_a_deployment_that_crosses_nothing_binding_is_recorded_and_talks_go_on()
     assert model.rounds_played > 2
 
 
+def test_without_talks_a_deployment_that_does_not_escalate_ends_the_wait() -> None:
+    compiled = baseline(
+        f"{RUSSIA}.talks_require_nato_off_table.firmness=1",
+        f"{RUSSIA}.talks_require_nato_off_table.precondition.probability=0",
+        f"{RUSSIA}.no_troops_without_mandate.firmness=0",
+        "institutions.unilateral_deployment.probability=1",
+        "institutions.unilateral_deployment.after_rounds=3",
+    )
+    result = simulate(compiled, 0, record=True)
+    assert result.outcome == "no_talks"
+    assert result.rounds == 3
+    kinds = [e["kind"] for e in result.events]
+    assert kinds == ["precondition", "deployment", "no_talks"]
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_no_deployment_when_its_probability_is_zero(seed: int) -> None:
     compiled = baseline(
