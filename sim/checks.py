@@ -254,6 +254,12 @@ def _weights_and_scores(names: _Names, actor: Actor, loc: Loc) -> Iterator[Found
             yield (*loc, "weights", issue_id), f"a weight must not be negative, got {lo}"
     if sum(max(nominal(w), 0.0) for w in actor.weights.values()) <= 0:
         yield (*loc, "weights"), "weights must not all be zero (they are normalised to sum to 1)"
+    elif not math.isfinite(sum(bounds(w)[1] for w in actor.weights.values())):
+        yield (
+            (*loc, "weights"),
+            "weights add up to more than a float holds (they are normalised to sum to 1): "
+            "use smaller weights",
+        )
     for issue_id, scores in actor.scores.items():
         if issue_id not in issue_ids:
             yield (*loc, "scores", issue_id), f"no issue {issue_id!r}"
@@ -301,6 +307,15 @@ def _protocol(scenario: Scenario, names: _Names) -> Iterator[Found]:
         yield ("protocol", "kind"), "a mediated protocol needs `mediator` (an actor id)"
     if protocol.kind == "setter" and len(protocol.proposers or []) != 1:
         yield ("protocol", "kind"), "a setter protocol needs exactly one proposer in `proposers`"
+    signs = any(a.role in ("belligerent", "guarantor") for a in scenario.actors)
+    if protocol.kind == "alternating" and not protocol.proposers and not signs:
+        yield (
+            ("protocol", "kind"),
+            (
+                "an alternating protocol without `proposers` rotates among the actors who sign, "
+                "and none does: make an actor a belligerent or guarantor, or list `proposers`"
+            ),
+        )
     if protocol.kind == "monotonic_concession":
         parties = [a.id for a in scenario.actors if a.role in ("belligerent", "guarantor")]
         if len(parties) != 2:
