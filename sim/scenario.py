@@ -119,8 +119,11 @@ class Choice(Strict):
                 raise ValueError(
                     f"weights has {len(self.weights)} entries but values has {len(self.values)}"
                 )
-            if sum(self.weights) <= 0:
+            total = sum(self.weights)
+            if total <= 0:
                 raise ValueError("weights must not all be zero")
+            if not math.isfinite(total):
+                raise ValueError("weights add up to more than a float holds: use smaller weights")
         return self
 
 
