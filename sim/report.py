@@ -172,13 +172,20 @@ def _answer(story: Story, actor: str, answer: dict[str, Any]) -> str:
         line = answer["red_line"]
         return f"✗ {name} {verb}: red line {line} — {story.quote(actor, line)}"
     if reason == "below_aspiration":
-        return (
-            f"✗ {name} rejects: below its aspiration "
-            f"({utility:.2f} < {answer.get('aspiration', float('nan')):.2f})."
-        )
+        worth, wanted = _apart(utility, answer.get("aspiration", float("nan")))
+        return f"✗ {name} rejects: below its aspiration ({worth} < {wanted})."
     if reason == "below_own_offer":
         return f"✗ {name} rejects: worth less to it than its own offer ({utility:.2f})."
     return f"✗ {name} rejects: worth less than no deal to it ({utility:.2f})."
+
+
+def _apart(low: float, high: float) -> tuple[str, str]:
+    """Two numbers with enough decimals (2 to 6) that the smaller does not print as equal."""
+    for digits in range(2, 7):
+        shown = f"{low:.{digits}f}", f"{high:.{digits}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def _ending(console: Console, story: Story, event: dict[str, Any]) -> None:

@@ -141,3 +141,10 @@ def test_a_negative_seed_is_refused() -> None:
     code, out, _ = invoke(str(BASELINE), "--seed", "-1")
     assert code == 2
     assert out == ""
+
+
+def test_a_rejection_never_prints_two_equal_numbers() -> None:
+    from sim.report import _apart
+
+    assert _apart(0.5099, 0.5101) == ("0.5099", "0.5101")
+    assert _apart(0.2, 0.9) == ("0.20", "0.90")
