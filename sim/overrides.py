@@ -14,11 +14,11 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
 from sim.checks import Loc, check
 from sim.errors import Problem, ScenarioError
-from sim.loader import _message, plain
+from sim.loader import _CONSTRUCTION_ERRORS, MAX_DEPTH, _message, plain
 from sim.scenario import Scenario
 
 WHERE = "--set"
@@ -34,7 +34,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def parse_value(raw: str) -> Any:
-    """A `--set` value read as YAML; anchors and aliases are refused. Raises ValueError."""
+    """A `--set` value read as YAML; anchors, aliases and deep nesting are refused.
+
+    Raises ValueError.
+    """
     if not raw.strip():
         return None
     try:
@@ -43,9 +46,14 @@ def parse_value(raw: str) -> Any:
         raise _not_yaml(error) from None
     if any(isinstance(e, AliasEvent) or getattr(e, "anchor", None) for e in events):
         raise ValueError("YAML anchors and aliases are not allowed in a --set value")
+    depth = 0
+    for event in events:
+        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the value is nested more than {MAX_DEPTH} levels deep")
     try:
         return YAML(typ="safe", pure=True).load(raw)
-    except (YAMLError, ValueError, TypeError, OverflowError) as error:
+    except _CONSTRUCTION_ERRORS as error:  # e.g. `!!bool maybe` is a KeyError
         raise _not_yaml(error) from None
 
 
@@ -56,7 +64,7 @@ def _not_yaml(error: Exception) -> ValueError:
         where = f" at column {mark.column + 1}" if mark is not None else ""
         what = " ".join(str(p) for p in (error.context, error.problem) if p)
     else:
-        where, what = "", str(error)
+        where, what = "", str(error) if isinstance(error, ValueError) else repr(error)
     return ValueError(f"the value is not valid YAML{where}: {' '.join(what.split())}")
 
 
