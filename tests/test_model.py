@@ -393,3 +393,49 @@ def test_params_can_be_given_instead_of_drawn() -> None:
     model = NegotiationModel(compiled, seed=1, record=False, params=params)
     assert model.params is params
     np.testing.assert_array_equal(model.board.u, params.utilities)
+
+
+# --- the parameter draw the engine relies on --------------------------------------------------
+
+
+def reference_draw(compiled: Compiled, seed: int) -> Any:
+    from sim.space import _parameters
+    from sim.uncertainty import sample
+
+    rng = np.random.default_rng(seed)
+    return _parameters(compiled, {path: sample(dist, rng) for path, dist in compiled.uncertain})
+
+
+def assert_same_parameters(a: Any, b: Any) -> None:
+    from dataclasses import fields
+
+    for f in fields(a):
+        left, right = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(left, np.ndarray):
+            assert left.shape == right.shape, f.name
+            assert np.array_equal(left, right, equal_nan=True), f.name
+        else:
+            assert left == right, f.name
+
+
+@pytest.mark.parametrize("name", ["baseline", "un_mandated_non_nato_force", "synthetic"])
+def test_draw_parameters_equals_the_reference_to_the_last_bit(name: str) -> None:
+    from sim.space import draw_parameters
+
+    compiled = synthetic() if name == "synthetic" else scenario(name)
+    for seed in range(30):
+        drawn = draw_parameters(compiled, np.random.default_rng(seed))
+        assert_same_parameters(drawn, reference_draw(compiled, seed))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=scenario_dicts(), seed=st.integers(0, 2**32 - 1))
+def test_draw_parameters_equals_the_reference_on_generated_scenarios(
+    data: dict[str, Any], seed: int
+) -> None:
+    from sim.space import draw_parameters
+
+    compiled = compiled_or_skip(data)
+    assert_same_parameters(
+        draw_parameters(compiled, np.random.default_rng(seed)), reference_draw(compiled, seed)
+    )
