@@ -40,17 +40,16 @@ def parse_value(raw: str) -> Any:
     """
     if not raw.strip():
         return None
+    depth = 0
     try:
-        events = list(YAML(typ="safe", pure=True).parse(raw))
+        for event in YAML(typ="safe", pure=True).parse(raw):  # stop at the first refusal:
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                raise ValueError("YAML anchors and aliases are not allowed in a --set value")
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            if depth > MAX_DEPTH:  # parsing deep flows costs the square of the depth
+                raise ValueError(f"the value is nested more than {MAX_DEPTH} levels deep")
     except YAMLError as error:
         raise _not_yaml(error) from None
-    if any(isinstance(e, AliasEvent) or getattr(e, "anchor", None) for e in events):
-        raise ValueError("YAML anchors and aliases are not allowed in a --set value")
-    depth = 0
-    for event in events:
-        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
-        if depth > MAX_DEPTH:
-            raise ValueError(f"the value is nested more than {MAX_DEPTH} levels deep")
     try:
         return YAML(typ="safe", pure=True).load(raw)
     except _CONSTRUCTION_ERRORS as error:  # e.g. `!!bool maybe` is a KeyError
