@@ -643,6 +643,11 @@ def _actors_cases() -> Iterator[Case]:
         "finite",
     )
     yield Case(
+        "weights_overflowing_sum",
+        edited(minimal_data, ("actors.alpha.weights", {"deal": 1.7e308, "size": 1.7e308})),
+        "more than a float holds",
+    )
+    yield Case(
         "scores_missing_issue",
         edited(minimal_data, ("actors.alpha.scores.size", DELETE)),
         "no scores",
@@ -752,6 +757,11 @@ def _numbers() -> Iterator[Case]:
         "choice_empty": {"dist": "choice", "values": []},
         "choice_weights_mismatch": {"dist": "choice", "values": [0.1, 0.2], "weights": [1]},
         "choice_weights_zero": {"dist": "choice", "values": [0.1, 0.2], "weights": [0, 0]},
+        "choice_weights_overflowing_sum": {
+            "dist": "choice",
+            "values": [0.1, 0.2],
+            "weights": [1e308, 1e308],
+        },
         "choice_nan_value": {"dist": "choice", "values": [0.1, float("nan")]},
         "distribution_unknown_key": {"dist": "uniform", "low": 0, "high": 1, "seed": 4},
         "distribution_as_list": [0.1, 0.9],
@@ -997,6 +1007,15 @@ def _protocol_and_institutions() -> Iterator[Case]:
         "no actor",
     )
     yield Case(
+        "alternating_without_signatories",
+        edited(
+            minimal_data,
+            ("actors.alpha.role", "observer"),
+            ("actors.beta.role", "mediator"),
+        ),
+        "none does",
+    )
+    yield Case(
         "setter_two_proposers",
         edited(
             minimal_data, ("protocol.kind", "setter"), ("protocol.proposers", ["alpha", "beta"])
@@ -1166,3 +1185,33 @@ def _baseline_mutations() -> Iterator[Case]:
         ),
         "finite",
     )
+
+
+OVERRIDES: dict[str, str] = {
+    "no_equals_sign": "actors.alpha.batna.value",
+    "empty_path": "=1",
+    "empty_segment": "actors..name=x",
+    "entry_not_found": "actors.99.name=x",
+    "through_a_scalar": "title.words=x",
+    "unknown_key": "colour=red",
+    "required_set_to_null": "protocol=null",
+    "actor_set_to_null": "actors.alpha=null",
+    "wrong_container": "actors=5",
+    "python_object_tag": 'title=!!python/object/apply:os.system ["echo pwned"]',
+    "bool_maybe": "title=!!bool maybe",
+    "omap_duplicate": "title=!!omap [{a: 1}, {a: 2}]",
+    "bad_timestamp": "title=!!timestamp 2025-13-45",
+    "anchor_alias": "title=&a [*a]",
+    "nested_3000_deep": "title=" + "[" * 3000 + "1" + "]" * 3000,
+    "unclosed_flow": "title=[",
+    "two_documents": "title=---\na: 1\n---\nb: 2",
+    "control_character": "title=a\x07b",
+    "nan": "actors.alpha.batna.value=.nan",
+    "infinity_written_large": "actors.alpha.weights.deal=1e999",
+    "firmness_out_of_range": "actors.alpha.red_lines.no_refusal.firmness=1.5",
+    "rounds_huge_integer": "protocol.max_rounds=" + "9" * 400,
+    "source_escaping": "sources.article.path=../../etc/passwd",
+    "outcome_space_too_large": "issues.size.range.stop=1e12",
+    "dangling_mediator": "protocol.mediator=gamma",
+}
+"""Malformed `--set PATH=VALUE` arguments, each applied alone to the minimal scenario."""

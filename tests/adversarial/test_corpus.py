@@ -14,6 +14,8 @@ What runs where, to keep the whole module near a minute on two cores:
   command loads the file through the same `sim.cli.load` before doing anything else, so one
   command per case shows that it goes through that gate); the hypothesis-generated cases
   (:mod:`tests.adversarial.generated`) through `validate`.
+- Malformed `--set` arguments (OVERRIDES) in process through every command that takes
+  them, on the minimal scenario: located as `--set:N:1:` (the N-th override).
 - In subprocesses (`python -m sim.cli`, address space capped at 2 GiB with `ulimit -v`, a 20 s
   timeout, the child's peak memory read with `wait4`): every hand-written case, heavy ones
   included, through `validate`, many files per interpreter (each file's lines checked on
@@ -45,7 +47,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 from sim.cli import main
-from tests.adversarial.corpus import MINIMAL, Case, hand_written, write_case
+from tests.adversarial.corpus import MINIMAL, OVERRIDES, Case, hand_written, write_case
 from tests.adversarial.generated import Broken, broken_scenarios
 from tests.builders import BASELINE, REPO, scenario_folder
 
@@ -335,3 +337,23 @@ def test_generated_cases_are_refused(broken: Broken) -> None:
         path.write_bytes(broken.content)
         wrong = check_refused(in_process(["validate", str(path)]), path)
     assert not wrong, f"{broken.how}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("override", sorted(OVERRIDES))
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "validate"])
+def test_bad_overrides_are_refused(tmp_path: Path, command: str, override: str) -> None:
+    path = scenario_folder(tmp_path) / "minimal.yaml"
+    path.write_text(MINIMAL)
+    outcome = in_process([*COMMANDS[command], str(path), "--set", OVERRIDES[override]])
+    wrong = [] if outcome.code == 2 else [f"exit code {outcome.code}, not 2"]
+    if "Traceback" in outcome.stderr:
+        wrong.append("a traceback")
+    lines = [line for line in outcome.stderr.splitlines() if line.strip()]
+    if not lines:
+        wrong.append("no message")
+    wrong.extend(
+        f"not located at --set:1:1: {line!r}"
+        for line in lines
+        if not line.startswith("--set:1:1: ")
+    )
+    assert not wrong, f"{command} --set {override}:\n" + "\n".join(wrong) + "\n" + outcome.stderr
