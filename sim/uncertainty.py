@@ -55,6 +55,8 @@ def sample(value: float | Distribution, rng: np.random.Generator) -> float:
     if isinstance(value, float | int):
         return float(value)
     if isinstance(value, Uniform):
+        if value.high <= value.low:  # a point (also 0.0 vs -0.0, which numpy refuses)
+            return float(value.low)
         return float(rng.uniform(value.low, value.high))
     if isinstance(value, Beta):
         return float(value.low + (value.high - value.low) * rng.beta(value.a, value.b))
