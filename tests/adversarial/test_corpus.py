@@ -16,6 +16,9 @@ What runs where, to keep the whole module near a minute on two cores:
   (:mod:`tests.adversarial.generated`) through `validate`.
 - Malformed `--set` arguments (OVERRIDES) in process through every command that takes
   them, on the minimal scenario: located as `--set:N:1:` (the N-th override).
+- Through the dashboard: every DASHBOARD_STRIDE-th light case uploaded on the Scenario page
+  of one Streamlit AppTest (the app keeps running, shows an error, and the problems in its
+  code block are located in the uploaded file's name).
 - In subprocesses (`python -m sim.cli`, address space capped at 2 GiB with `ulimit -v`, a 20 s
   timeout, the child's peak memory read with `wait4`): every hand-written case, heavy ones
   included, through `validate`, many files per interpreter (each file's lines checked on
@@ -45,6 +48,7 @@ from types import FrameType
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
+from streamlit.testing.v1 import AppTest
 
 from sim.cli import main
 from tests.adversarial.corpus import MINIMAL, OVERRIDES, Case, hand_written, write_case
@@ -67,6 +71,8 @@ PEAK_LIMIT_KIB = 1024 * 1024
 """The resident memory a subprocess may reach."""
 STRIDE = 4
 """One light case in STRIDE also goes through run, explain or sweep in process."""
+DASHBOARD_STRIDE = 3
+"""One light case in DASHBOARD_STRIDE is uploaded to the dashboard."""
 BATCHES = 4
 """Interpreters sharing the corpus in the `validate` subprocess test."""
 SUBSET = ("billion_laughs", "source_path_etc_passwd", "range_trillion_steps")
@@ -196,8 +202,9 @@ def check_refused(outcome: Outcome, path: Path, expect: str | None = None) -> li
     return wrong
 
 
-def check_lines(lines: Sequence[str], files: dict[str, Path]) -> list[str]:
-    """Every line located in one of `files`, within it; every file with a line of its own."""
+def check_lines(lines: Sequence[str], files: dict[str, Path | bytes]) -> list[str]:
+    """Every line located in one of `files` (paths, or contents), within it; every file with a
+    line of its own."""
     wrong: list[str] = []
     seen: set[str] = set()
     for line in lines:
@@ -215,9 +222,9 @@ def check_lines(lines: Sequence[str], files: dict[str, Path]) -> list[str]:
     return wrong
 
 
-def _within(path: Path, line: int, col: int, text: str) -> list[str]:
+def _within(file: Path | bytes, line: int, col: int, text: str) -> list[str]:
     """Whether LINE:COL points into the file (columns count characters, at most bytes)."""
-    lines = path.read_bytes().split(b"\n")
+    lines = (file if isinstance(file, bytes) else file.read_bytes()).split(b"\n")
     if not 1 <= line <= len(lines):
         return [f"line {line} outside the file's {len(lines)} lines: {text[:200]!r}"]
     if not 1 <= col <= len(lines[line - 1]) + 1:
@@ -283,7 +290,9 @@ def test_validate_refuses_every_case_in_subprocesses(corpus_dir: Path) -> None:
     batches = [CASES[k::BATCHES] for k in range(BATCHES)]
 
     def run(batch: list[Case]) -> list[str]:
-        paths = {str(case_path(corpus_dir, c)): case_path(corpus_dir, c) for c in batch}
+        paths: dict[str, Path | bytes] = {
+            str(case_path(corpus_dir, c)): case_path(corpus_dir, c) for c in batch
+        }
         timeout = TIMEOUT * (1 + sum(c.heavy for c in batch)) + 0.2 * len(batch)
         outcome = in_subprocess(["validate", *paths], timeout=timeout)
         wrong = [] if outcome.code == 2 else [f"exit code {outcome.code}, not 2"]
@@ -357,3 +366,33 @@ def test_bad_overrides_are_refused(tmp_path: Path, command: str, override: str) 
         if not line.startswith("--set:1:1: ")
     )
     assert not wrong, f"{command} --set {override}:\n" + "\n".join(wrong) + "\n" + outcome.stderr
+
+
+def test_dashboard_upload_refuses_a_stride_of_the_corpus() -> None:
+    """The dashboard's upload runs the same loader: each upload is refused with located lines.
+
+    Cases that need files beside them cannot be uploaded with them; their scenario still points
+    at a source that is not shipped, so they are refused too, for another reason (their
+    `expect` is not checked), as are the files over the dashboard's 1 MiB limit.
+    """
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    wrong: list[str] = []
+    for case in LIGHT[::DASHBOARD_STRIDE]:
+        raw = case.build()
+        name = f"{case.name}.yaml"
+        at.file_uploader(key="scenario_uploader").set_value((name, raw, "application/x-yaml"))
+        at.run()
+        found = []
+        if at.exception:
+            found.append(f"exception: {at.exception[0].value}")
+        if not any("not a valid scenario" in e.value for e in at.error):
+            found.append("no error shown")
+        shown = "\n".join(c.value for c in at.code)
+        found.extend(check_lines(shown.splitlines(), {name: raw}))
+        own = not (case.files or case.links or case.fifos) and len(raw) <= 1024 * 1024
+        if own and case.expect is not None and case.expect.lower() not in shown.lower():
+            found.append(f"the message does not mention {case.expect!r}")
+        wrong.extend(f"{case.name}: {w}" for w in found)
+    assert not wrong, "\n".join(wrong)
