@@ -416,14 +416,15 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
 def _without_other_branch(items: list[Any]) -> list[Any]:
     """The errors, less "should be a list" where a mapping was given and its own errors are
     reported (and the reverse): pydantic tries every member of a union such as the scores
-    (a mapping or a list), and the member the input is not only adds noise.
+    (a mapping or a list), and the member the input is not only adds noise. When no member
+    reports an error inside the value (e.g. it is null), every error stays.
     """
-    tags: dict[tuple[Any, ...], set[str]] = {}
+    inside: dict[tuple[Any, ...], set[str]] = {}  # union members with errors inside the value
     for item in items:
         loc = tuple(item["loc"])
-        for k, segment in enumerate(loc):
+        for k, segment in enumerate(loc[:-1]):
             if _is_union_tag(segment):
-                tags.setdefault(loc[:k], set()).add(segment)
+                inside.setdefault(loc[:k], set()).add(segment)
     kept = []
     for item in items:
         loc = tuple(item["loc"])
@@ -431,7 +432,7 @@ def _without_other_branch(items: list[Any]) -> list[Any]:
             item["type"] in ("list_type", "dict_type")
             and loc
             and _is_union_tag(loc[-1])
-            and len(tags.get(loc[:-1], ())) > 1
+            and inside.get(loc[:-1], set()) - {loc[-1]}
         ):
             continue
         kept.append(item)
