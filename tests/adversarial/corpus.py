@@ -683,6 +683,11 @@ def _actors_cases() -> Iterator[Case]:
         "2 scores given for 5 options",
     )
     yield Case(
+        "scores_null",
+        edited(minimal_data, ("actors.alpha.scores.deal", None)),
+        "valid dictionary",
+    )
+    yield Case(
         "scores_list_with_text",
         edited(minimal_data, ("actors.alpha.scores.size.2", "half")),
         "number",
