@@ -22,7 +22,8 @@ What runs where, to keep the whole module near a minute on two cores:
 - In subprocesses (`python -m sim.cli`, address space capped at 2 GiB with `ulimit -v`, a 20 s
   timeout, the child's peak memory read with `wait4`): every hand-written case, heavy ones
   included, through `validate`, many files per interpreter (each file's lines checked on
-  their own); and SUBSET, one case of each family, through `run`, `explain` and `sweep`, one
+  their own; the interpreters start with the first in-process test and run beside them);
+  and SUBSET, one case of each family, through `run`, `explain` and `sweep`, one
   interpreter per case.
 
 `COMMANDS` lists the commands explicitly: a command joins when it has landed in git.
@@ -45,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
@@ -73,8 +75,9 @@ STRIDE = 4
 """One light case in STRIDE also goes through run, explain or sweep in process."""
 DASHBOARD_STRIDE = 3
 """One light case in DASHBOARD_STRIDE is uploaded to the dashboard."""
-BATCHES = 4
-"""Interpreters sharing the corpus in the `validate` subprocess test."""
+BATCHES = 2
+"""Interpreters sharing the corpus in the `validate` subprocess test (started with the first
+in-process test, so they run beside it on the second core)."""
 SUBSET = ("billion_laughs", "source_path_etc_passwd", "range_trillion_steps")
 """One case for each gate a file passes late (YAML events, the source files, the size of the
 outcome space), for the slow per-command subprocess test."""
@@ -145,39 +148,55 @@ def in_process(args: Sequence[str]) -> Outcome:
     return Outcome(code, out.getvalue(), err.getvalue(), time.perf_counter() - start)
 
 
+@dataclass
+class Started:
+    """A subprocess on its way, its output going to temporary files."""
+
+    process: subprocess.Popen[bytes]
+    out: IO[bytes]
+    err: IO[bytes]
+    start: float
+    timeout: float
+
+
+def start(args: Sequence[str], timeout: float = TIMEOUT) -> Started:
+    """Start `python -m sim.cli ARGS` in a fresh interpreter with its address space capped."""
+    command = [sys.executable, "-m", "sim.cli", *args]
+    shell = f"ulimit -v {MEMORY_LIMIT_KIB} && exec {shlex.join(command)}"  # exec: same pid
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish)
+    err = tempfile.TemporaryFile()  # noqa: SIM115
+    process = subprocess.Popen(["/bin/sh", "-c", shell], stdout=out, stderr=err, cwd=REPO, env=env)
+    return Started(process, out, err, time.perf_counter(), timeout)
+
+
+def finish(started: Started) -> Outcome:
+    """Wait for a started subprocess (killing it at its deadline); its output and peak memory."""
+    process = started.process
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            code: int | None = os.waitstatus_to_exitcode(status)
+            break
+        if time.perf_counter() > started.start + started.timeout:
+            process.kill()
+            _, _, usage = os.wait4(process.pid, 0)
+            code = None
+            break
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started.start
+    process.returncode = code if code is not None else -9  # reaped here, not by Popen
+    texts = []
+    for stream in (started.out, started.err):
+        stream.seek(0)
+        texts.append(stream.read().decode(errors="replace"))
+        stream.close()
+    return Outcome(code, texts[0], texts[1], seconds, usage.ru_maxrss)
+
+
 def in_subprocess(args: Sequence[str], timeout: float = TIMEOUT) -> Outcome:
     """Run `python -m sim.cli ARGS` in a fresh interpreter with bounded memory and time."""
-    command = [sys.executable, "-m", "sim.cli", *args]
-    shell = f"ulimit -v {MEMORY_LIMIT_KIB} && exec {shlex.join(command)}"
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            ["/bin/sh", "-c", shell], stdout=out, stderr=err, cwd=REPO, env=env
-        )
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                _, status, usage = os.wait4(process.pid, 0)
-                status = -1
-                break
-            time.sleep(0.01)
-        seconds = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status) if status != -1 else None
-        process.returncode = code if code is not None else -9  # reaped here, not by Popen
-        out.seek(0)
-        err.seek(0)
-        return Outcome(
-            code,
-            out.read().decode(errors="replace"),
-            err.read().decode(errors="replace"),
-            seconds,
-            usage.ru_maxrss,
-        )
+    return finish(start(args, timeout))
 
 
 # --- what a refusal looks like --------------------------------------------------------------
@@ -248,6 +267,24 @@ def case_path(root: Path, case: Case) -> Path:
     return root / case.name / f"{case.name}.yaml"
 
 
+Batch = tuple[list[Case], Started]
+
+
+@pytest.fixture(scope="module")
+def validate_batches(corpus_dir: Path) -> Iterator[list[Batch]]:
+    """`validate` over the whole corpus in BATCHES subprocesses, started now, checked later."""
+    batches = [CASES[k::BATCHES] for k in range(BATCHES)]
+    started = []
+    for batch in batches:
+        timeout = 2 * TIMEOUT * (1 + sum(c.heavy for c in batch)) + 0.2 * len(batch)
+        paths = [str(case_path(corpus_dir, c)) for c in batch]
+        started.append((batch, start(["validate", *paths], timeout=timeout)))
+    yield started
+    for _, process in started:  # not waited for when the checking test was deselected
+        if process.process.returncode is None:
+            finish(process)
+
+
 # --- the tests ------------------------------------------------------------------------------
 
 
@@ -278,6 +315,7 @@ def _in_process_params() -> Iterator[object]:
 
 
 @pytest.mark.parametrize(("command", "case"), list(_in_process_params()))
+@pytest.mark.usefixtures("validate_batches")  # start them beside these tests
 def test_refused_in_process(corpus_dir: Path, command: str, case: Case) -> None:
     path = case_path(corpus_dir, case)
     outcome = in_process([*COMMANDS[command], str(path)])
@@ -285,36 +323,30 @@ def test_refused_in_process(corpus_dir: Path, command: str, case: Case) -> None:
     assert not wrong, f"{command} {case.name}:\n" + "\n".join(wrong)
 
 
-def test_validate_refuses_every_case_in_subprocesses(corpus_dir: Path) -> None:
+def test_validate_refuses_every_case_in_subprocesses(
+    corpus_dir: Path, validate_batches: list[Batch]
+) -> None:
     """Every hand-written case, heavy ones included, through `python -m sim.cli validate`."""
-    batches = [CASES[k::BATCHES] for k in range(BATCHES)]
-
-    def run(batch: list[Case]) -> list[str]:
+    wrong: list[str] = []
+    for batch, started in validate_batches:
+        outcome = finish(started)
         paths: dict[str, Path | bytes] = {
             str(case_path(corpus_dir, c)): case_path(corpus_dir, c) for c in batch
         }
-        timeout = TIMEOUT * (1 + sum(c.heavy for c in batch)) + 0.2 * len(batch)
-        outcome = in_subprocess(["validate", *paths], timeout=timeout)
-        wrong = [] if outcome.code == 2 else [f"exit code {outcome.code}, not 2"]
+        if outcome.code != 2:
+            wrong.append(f"exit code {outcome.code}, not 2")
         if "Traceback" in outcome.stderr:
             wrong.append("a traceback:\n" + outcome.stderr[outcome.stderr.index("Traceback") :])
         if outcome.peak_kib > PEAK_LIMIT_KIB:
             wrong.append(f"peak memory {outcome.peak_kib // 1024} MiB")
         wrong.extend(check_lines(outcome.stderr.splitlines(), paths))
         for case in batch:
-            lines = [
-                line
-                for line in outcome.stderr.splitlines()
-                if line.startswith(f"{case_path(corpus_dir, case)}:")
-            ]
+            prefix = f"{case_path(corpus_dir, case)}:"
+            lines = [line for line in outcome.stderr.splitlines() if line.startswith(prefix)]
             if case.expect is not None and not any(
                 case.expect.lower() in line.lower() for line in lines
             ):
                 wrong.append(f"{case.name}: the message does not mention {case.expect!r}")
-        return wrong
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        wrong = [w for found in pool.map(run, batches) for w in found]
     assert not wrong, "\n".join(wrong)
 
 
