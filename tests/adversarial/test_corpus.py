@@ -16,6 +16,8 @@ What runs where, to keep the whole module near a minute on two cores:
   (:mod:`tests.adversarial.generated`) through `validate`.
 - Malformed `--set` arguments (OVERRIDES) in process through every command that takes
   them, on the minimal scenario: located as `--set:N:1:` (the N-th override).
+- Paths that are not regular files (missing, a directory, a FIFO, /dev/zero, symlinks going
+  nowhere) through every command, in process.
 - Through the dashboard: every DASHBOARD_STRIDE-th light case uploaded on the Scenario page
   of one Streamlit AppTest (the app keeps running, shows an error, and the problems in its
   code block are located in the uploaded file's name).
@@ -428,3 +430,34 @@ def test_dashboard_upload_refuses_a_stride_of_the_corpus() -> None:
             found.append(f"the message does not mention {case.expect!r}")
         wrong.extend(f"{case.name}: {w}" for w in found)
     assert not wrong, "\n".join(wrong)
+
+
+SPECIAL_PATHS = ("missing", "directory", "fifo", "dev_zero", "symlink_loop", "dangling_symlink")
+"""Paths on the command line that are not regular files (reading /dev/zero or a FIFO would
+never end)."""
+
+
+def _special_path(folder: Path, kind: str) -> Path:
+    path = folder / f"{kind}.yaml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev_zero":
+        return Path("/dev/zero")
+    elif kind == "symlink_loop":
+        path.symlink_to(path)
+    elif kind == "dangling_symlink":
+        path.symlink_to(folder / "nowhere.yaml")
+    return path
+
+
+@pytest.mark.parametrize("kind", SPECIAL_PATHS)
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_paths_that_are_not_files_are_refused(tmp_path: Path, command: str, kind: str) -> None:
+    path = _special_path(tmp_path, kind)
+    outcome = in_process([*COMMANDS[command], str(path)])
+    assert outcome.code == 2, outcome
+    assert "Traceback" not in outcome.stderr
+    assert outcome.stderr.startswith(f"{path}:1:1: "), outcome.stderr
+    assert len(outcome.stderr.splitlines()) == 1
