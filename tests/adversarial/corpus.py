@@ -750,7 +750,7 @@ def _numbers() -> Iterator[Case]:
     yield Case("nan_in_text", raw(MINIMAL.replace("drift: -0.01", "drift: .NaN")), "finite")
     yield Case("inf_written_large", raw(MINIMAL.replace("drift: -0.01", "drift: 1e999")), "finite")
     firmness = "actors.alpha.red_lines.no_refusal.firmness"
-    broken = {
+    broken: dict[str, JSON] = {
         "dist_unknown": {"dist": "gamma", "low": 0, "high": 1},
         "dist_missing": {"low": 0, "high": 1},
         "uniform_low_above_high": {"dist": "uniform", "low": 0.9, "high": 0.1},

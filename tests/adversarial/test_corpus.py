@@ -83,7 +83,7 @@ in-process test, so they run beside it on the second core)."""
 SUBSET = ("billion_laughs", "source_path_etc_passwd", "range_trillion_steps")
 """One case for each gate a file passes late (YAML events, the source files, the size of the
 outcome space), for the slow per-command subprocess test."""
-GENERATED = max(settings.default.max_examples // 2, 10)
+GENERATED = max(settings().max_examples // 2, 10)
 """Hypothesis-generated cases per run: half the profile's count (100 with the `dev` and `ci`
 profiles of tests/conftest.py; `HYPOTHESIS_PROFILE=long` runs 2,500)."""
 
