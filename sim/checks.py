@@ -26,6 +26,8 @@ MAX_OUTCOMES = 2_000_000
 MAX_CELLS = 60_000_000
 """The largest outcomes x (actors + red lines) table a scenario may need."""
 MAX_ACTORS = 1_000
+MAX_RESPONSES = 200_000
+"""The most responses one recorded run may hold: actors x max_rounds."""
 
 
 def check(scenario: Scenario, folder: Path | None) -> list[Found]:
@@ -305,6 +307,13 @@ def _protocol(scenario: Scenario, names: _Names) -> Iterator[Found]:
     yield from _dangling_actor(names, protocol.mediator, ("protocol", "mediator"))
     if protocol.kind == "mediated" and protocol.mediator is None:
         yield ("protocol", "kind"), "a mediated protocol needs `mediator` (an actor id)"
+    responses = len(scenario.actors) * protocol.max_rounds
+    if responses > MAX_RESPONSES:
+        yield ("protocol", "max_rounds"), (
+            f"{len(scenario.actors)} actors x {protocol.max_rounds} rounds would record up to "
+            f"{responses:,} responses in one run, more than the limit of {MAX_RESPONSES:,}; "
+            "use fewer rounds or fewer actors"
+        )
     if protocol.kind == "setter" and len(protocol.proposers or []) != 1:
         yield ("protocol", "kind"), "a setter protocol needs exactly one proposer in `proposers`"
     signs = any(a.role in ("belligerent", "guarantor") for a in scenario.actors)
