@@ -36,7 +36,7 @@ class Sampler:
     """Samples the resident memory and CPU time of each descendant of this process (the
     pool's workers are children of the forkserver, so `getrusage` does not see them)."""
 
-    def __init__(self, every: float = 0.1) -> None:
+    def __init__(self, every: float = 0.5) -> None:
         import threading
 
         import psutil
@@ -80,14 +80,17 @@ class Sampler:
         return max(self.workers.values(), default=0) / 2**20
 
 
-def one(runs: int, workers: int, out: str | None) -> dict[str, float]:
-    """Run one sweep here and report its time and this process tree's peak memory."""
+def one(runs: int, workers: int, out: str | None, sample: bool = True) -> dict[str, float]:
+    """Run one sweep here and report its time and this process tree's peak memory.
+
+    Without `sample`, no thread polls the workers (it would take the GIL from an in-process
+    sweep): use it for timings that compare executors."""
     from sim.loader import load_scenario
     from sim.sweep import sweep
 
     loaded = load_scenario(BASELINE)
     load = os.getloadavg()[0]
-    with Sampler() as memory:
+    with Sampler(every=0.5 if sample else 3600) as memory:
         began, cpu = time.perf_counter(), time.process_time()
         result = sweep(loaded, runs, seed=1, workers=workers, out=out, progress=False)
         elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -158,6 +161,10 @@ def main() -> None:
         "--repeat", type=int, default=2, help="pairs of 1- and 2-worker runs (best is kept)"
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--no-sample", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--speedup-only", action="store_true", help="measure only the 2-worker speed-up"
+    )
     parser.add_argument("--engine", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--out", default=None, help=argparse.SUPPRESS)
@@ -166,7 +173,8 @@ def main() -> None:
         print(json.dumps(engine(args.engine)))
         return
     if args.one:
-        print(json.dumps(one(args.one, args.workers or os.cpu_count() or 1, args.out)))
+        workers = args.workers or os.cpu_count() or 1
+        print(json.dumps(one(args.one, workers, args.out, sample=not args.no_sample)))
         return
 
     sizes = [1_000, 5_000, 10_000] if args.quick else [10_000, 50_000, 100_000]
@@ -178,7 +186,7 @@ def main() -> None:
     cost = fresh("--engine", "2000")
     print(json.dumps({"engine": cost}))
     with tempfile.TemporaryDirectory() as folder:
-        for runs in sizes:
+        for runs in [] if args.speedup_only else sizes:
             out = str(Path(folder) / f"sweep-{runs}")
             quiet = wait_for_quiet(args.wait)
             measured = fresh("--one", str(runs), "--workers", str(cores), "--out", out)
@@ -189,7 +197,7 @@ def main() -> None:
     for _ in range(args.repeat):  # alternate, keep the best of each: others' jobs only add
         for workers, kept in ((1, singles), (2, doubles)):
             quiet = wait_for_quiet(args.wait)
-            measured = fresh("--one", str(speedup_runs), "--workers", str(workers))
+            measured = fresh("--one", str(speedup_runs), "--workers", str(workers), "--no-sample")
             measured["busy_before"] = quiet
             kept.append(measured)
             print(json.dumps(measured))
