@@ -131,6 +131,15 @@ class Bundle:
         write_atomically(path / MANIFEST, _json(manifest))
         return cls(path, plan, manifest)
 
+    @classmethod
+    def existing(cls, path: str | Path) -> Bundle:
+        """The sweep directory at `path`, as its manifest describes it."""
+        manifest = read_manifest(path)
+        if manifest is None:
+            raise SweepDirError(f"{path}: not a sweep directory ({MANIFEST} missing)")
+        plan = Plan(**{name: manifest[name] for name in Plan.__dataclass_fields__})
+        return cls(Path(path), plan, manifest)
+
     def chunk_path(self, index: int) -> Path:
         """Where chunk `index` is stored."""
         return self.path / CHUNKS / f"chunk-{index:06d}.parquet"

@@ -353,18 +353,17 @@ def sweep(
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """The whole table of a sweep directory, in run order."""
-    result = open_sweep(path)
-    manifest = read_manifest(path)
-    assert manifest is not None
-    plan = Plan(**{k: manifest[k] for k in ("scenario", "scenario_sha256", "seed", "runs",
-                                            "chunk_size")})  # fmt: skip
-    bundle = Bundle(Path(path), plan, manifest)
-    missing = sorted(set(range(plan.chunks)) - set(bundle.finished()))
+    from sim.bundle import SweepDirError
+
+    layout = open_sweep(path).layout
+    bundle = Bundle.existing(path)
+    missing = bundle.plan.chunks - len(bundle.finished())
     if missing:
-        raise ValueError(f"{path}: the sweep is incomplete ({len(missing)} chunks missing)")
-    frames = list(bundle.chunks())
-    table = pd.concat(frames, ignore_index=True)
-    return result.layout.conform(table) if result.layout is not None else table
+        raise SweepDirError(
+            f"{path}: {missing} chunks are missing; run the sweep again to redo them"
+        )
+    table = pd.concat(list(bundle.chunks()), ignore_index=True)
+    return layout.conform(table) if layout is not None else table
 
 
 def open_sweep(path: str | Path) -> SweepResult:

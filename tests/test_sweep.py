@@ -21,7 +21,7 @@ from sim.executors import DaskCluster
 from sim.loader import LoadedScenario, load_scenario
 from sim.results import OUTCOMES
 from sim.space import compile_scenario
-from sim.sweep import Layout, open_sweep, run_seeds, sweep, text_hash
+from sim.sweep import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -209,6 +209,8 @@ def test_resume_runs_only_missing_chunks(
     out = tmp_path / "run"
     first = sweep(baseline, 300, seed=11, workers=1, chunk_size=64, out=out, progress=False)
     (out / "chunks" / "chunk-000001.parquet").unlink()
+    with pytest.raises(SweepDirError, match="1 chunks are missing"):
+        read_table(out)
     (out / "chunks" / "chunk-000004.parquet").unlink()
     (out / "chunks" / ".chunk-000004.parquet.123.tmp").write_bytes(b"half a chunk")
     # a different chunk size on resume is ignored: the directory keeps its own
