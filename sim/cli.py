@@ -302,9 +302,10 @@ def discover(
             "--min-coverage",
             min=0.0,
             max=1.0,
-            help="Smallest share of the target runs a box must hold.",
+            help="Smallest share of the target runs a box must hold (default: none; the box "
+            "with the best mass x (density - base rate) is reported).",
         ),
-    ] = 0.5,
+    ] = 0.0,
     seed: SeedOption = 0,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,

@@ -12,10 +12,10 @@ red line bound in the run); the output is one or more boxes — conjunctions of 
 Peeling: starting from every run, try removing the lowest or highest `alpha` share of the
 runs along each number, or every run with one value of a yes/no column; keep the peel that
 raises the density most per run removed; stop when the box would hold less than `min_mass`
-of the runs or no peel raises the density. The box reported is, among the boxes of the
-peeling trajectory that keep at least `min_coverage` of the target runs, the one with the
-highest density (the first within 0.01 of it, so simpler boxes win ties); restrictions that
-do not lower its density by more than 0.01 are then dropped. Further boxes are found the same
+of the runs or no peel raises the density. The box reported is the one of the peeling
+trajectory with the best weighted relative accuracy, mass x (density - base rate); then each
+restriction that does not earn its place (quasi-p-value above 0.05, or less than 0.01 of
+density) is dropped, so noise columns do not pad the box. Further boxes are found the same
 way on the runs outside the earlier boxes (covering). No pasting step.
 
 We wrote this small implementation because the PyPI packages that provide PRIM are either
@@ -89,9 +89,11 @@ class Box:
     """Runs in the box."""
     hits: int
     """Target runs in the box."""
+    after: int = 0
+    """How many boxes came before: the figures count only the runs outside them."""
 
     def mask(self, table: pd.DataFrame) -> np.ndarray:
-        """Bool per row: True where the row lies in the box."""
+        """Bool per row: True where the row meets the box's restrictions."""
         keep = np.ones(len(table), dtype=bool)
         for restriction in self.restrictions:
             keep &= restriction.mask(table)
@@ -100,8 +102,13 @@ class Box:
     def words(self, target: str) -> str:
         """The box as a sentence."""
         conditions = " and ".join(r.words() for r in self.restrictions) or "always"
+        earlier = (
+            ""
+            if self.after == 0
+            else ("outside box 1, " if self.after == 1 else f"outside boxes 1-{self.after}, ")
+        )
         return (
-            f"{target} in {self.density:.0%} of runs when {conditions} "
+            f"{earlier}{target} in {self.density:.0%} of runs when {conditions} "
             f"({self.mass:.0%} of all runs, holding {self.coverage:.0%} of all {target} runs)"
         )
 
@@ -286,17 +293,28 @@ def _measured(
     )
 
 
-def _simplify(table: pd.DataFrame, target: np.ndarray, box: Box) -> Box:
-    """Drop restrictions whose removal costs less than `TIE` of density, widest gain first."""
-    while len(box.restrictions) > 0:
-        options = [
-            _measured(table, target, tuple(r for r in box.restrictions if r is not dropped))
-            for dropped in box.restrictions
-        ]
-        candidate = max(options, key=lambda b: (b.density, b.coverage))
-        if candidate.density < box.density - TIE:
+def _prune(table: pd.DataFrame, target: np.ndarray, box: Box, significance: float) -> Box:
+    """Drop the restrictions that do not earn their place, the weakest first.
+
+    A restriction is weak when the box without it is almost as dense (within `TIE`) or when
+    its quasi-p-value (Bryant & Lempert 2010) exceeds `significance`: the probability of at
+    least the box's target runs among its runs if the density were that of the box without
+    the restriction (one-sided binomial test).
+    """
+    from scipy.stats import binom
+
+    while box.restrictions:
+        weakest: tuple[float, Box] | None = None
+        for dropped in box.restrictions:
+            kept = tuple(r for r in box.restrictions if r is not dropped)
+            relaxed = _measured(table, target, kept)
+            p = float(binom.sf(box.hits - 1, box.runs, relaxed.density))
+            weak = p > significance or relaxed.density >= box.density - TIE
+            if weak and (weakest is None or p > weakest[0]):
+                weakest = (p, relaxed)
+        if weakest is None:
             return box
-        box = candidate
+        box = weakest[1]
     return box
 
 
@@ -307,13 +325,20 @@ def discover(
     columns: Sequence[str] | None = None,
     alpha: float = 0.05,
     min_mass: float = 0.05,
-    min_coverage: float = 0.5,
+    min_coverage: float = 0.0,
     max_boxes: int = 3,
+    significance: float = 0.05,
 ) -> Discovery:
     """PRIM boxes of the sweep table's inputs where `target` runs concentrate.
 
-    `target` is an outcome name (`agreement`, `escalation`, ...). A box is kept only when its
-    density beats the share of target runs outside the earlier boxes by at least 0.05.
+    `target` is an outcome name (`agreement`, `escalation`, ...). Along the peeling trajectory
+    the box chosen maximises the weighted relative accuracy, mass x (density - base rate)
+    (Lavrač, Flach & Zupan 1999), among boxes holding at least `min_coverage` of the target
+    runs; its weak restrictions are then pruned (see :func:`_prune`). A box is kept when its
+    density beats the base rate of the runs it was found in by at least 0.05, significantly
+    (one-sided binomial test at `significance`). Box 2 is sought among the runs outside box 1,
+    and so on; each box's figures count only the runs outside the earlier boxes, so their
+    coverages add up.
     """
     from sim.results import OUTCOMES
 
@@ -326,22 +351,36 @@ def discover(
     hits = (table["outcome"].astype(str) == target).to_numpy()
     n = len(table)
     base = float(hits.mean()) if n else 0.0
+    from scipy.stats import binom
+
     boxes: list[Box] = []
     first_trajectory: list[dict[str, Any]] = []
     remaining = np.ones(n, dtype=bool)
+    total = int(hits.sum())
     while len(boxes) < max_boxes and hits[remaining].sum() > 0 and chosen:
         rest = table[remaining].reset_index(drop=True)
         rest_hits = hits[remaining]
+        rate = float(rest_hits.mean())
         trajectory = peel(rest, rest_hits, chosen, alpha=alpha, min_mass=min_mass)
         if not first_trajectory:
             first_trajectory = trajectory
         eligible = [s for s in trajectory if s["coverage"] >= min_coverage] or trajectory[:1]
-        top = max(s["density"] for s in eligible)
-        step = next(s for s in eligible if s["density"] >= top - TIE)
-        box = _simplify(rest, rest_hits, _box(rest, rest_hits, step, flags))
-        if not box.restrictions or box.density < rest_hits.mean() + 0.05:
+        step = max(eligible, key=lambda s: s["mass"] * (s["density"] - rate))
+        box = _prune(rest, rest_hits, _box(rest, rest_hits, step, flags), significance)
+        chance = float(binom.sf(box.hits - 1, box.runs, rate)) if box.runs else 1.0
+        if not box.restrictions or box.density < rate + 0.05 or chance > significance:
             break
-        boxes.append(_measured(table, hits, box.restrictions))
+        boxes.append(
+            Box(
+                restrictions=box.restrictions,
+                density=box.density,
+                coverage=box.hits / total,
+                mass=box.runs / n,
+                runs=box.runs,
+                hits=box.hits,
+                after=len(boxes),
+            )
+        )
         remaining &= ~boxes[-1].mask(table)
     steps = pd.DataFrame(
         [

@@ -6,10 +6,14 @@ items and yield `(work, result)` pairs as they finish (in any order; callers sor
 each worker process parses and compiles a scenario once and keeps it in a small cache keyed
 by that hash, so no task ships compiled arrays and no worker compiles twice.
 
-The process pool uses the `forkserver` start method (safe with threads in the parent, such as
-a progress bar) and keeps a bounded number of tasks in flight, so memory does not grow with
-the number of chunks. Dask tasks are submitted with `pure=False`: two chunks that look alike
-are still both run.
+The process pool uses the `forkserver` start method, safe whatever threads this process runs
+(a progress bar, a web server; numpy's and Arrow's native pools): a server process imports the
+engine once (about 1.5 s of CPU, once per process) and the workers fork from it. Like any
+spawned process, those workers import the main script as `__mp_main__`, so a script that
+sweeps with more than one worker keeps its work under `if __name__ == "__main__":` (and code
+piped to `python -` must use one worker). The pool keeps a bounded number of tasks in flight,
+so memory does not grow with the number of chunks. Dask tasks are submitted
+with `pure=False`: two chunks that look alike are still both run.
 """
 
 from __future__ import annotations

@@ -148,8 +148,8 @@ def evaluate(
             works.append(Work(key, text, seed, 0, runs, chosen, tag=group))
     counts = np.zeros((len(cases), len(OUTCOMES)), dtype=np.int64)
     with (
-        _reporter(progress, runs * len(cases), 0) as report,
         open_executor(workers, scheduler, chunks=len(works)) as executor,
+        _reporter(progress, runs * len(cases), 0) as report,
     ):
         for work, result in executor.map(run_counts, works):
             counts[list(work.tag)] += result

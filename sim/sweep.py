@@ -319,16 +319,18 @@ def sweep(
     already = sum(len(range(*plan.chunk_range(i))) for i in done)
 
     began = time.perf_counter()
-    with _reporter(progress, runs, already) as report:
-        if todo:
-            with open_executor(workers, scheduler, chunks=len(todo)) as executor:
-                for work, table in executor.map(run_table, todo):
-                    if bundle is not None:
-                        bundle.write_chunk(work.tag, table)
-                    else:
-                        tables[work.tag] = table
-                    tally.add(table)
-                    report(work.size)
+    if todo:
+        with (
+            open_executor(workers, scheduler, chunks=len(todo)) as executor,
+            _reporter(progress, runs, already) as report,
+        ):
+            for work, table in executor.map(run_table, todo):
+                if bundle is not None:
+                    bundle.write_chunk(work.tag, table)
+                else:
+                    tables[work.tag] = table
+                tally.add(table)
+                report(work.size)
     elapsed = time.perf_counter() - began if todo else 0.0
 
     summary = {"scenario": model.id, "scenario_sha256": key, "seed": seed, **tally.summary()}

@@ -178,6 +178,31 @@ def test_two_workers_and_dask_give_the_same_table(
     assert json.loads(command.stdout)["outcomes"] == dask.summary["outcomes"]
 
 
+def test_pool_workers_match_this_process_with_a_thread_running(
+    baseline: LoadedScenario,
+) -> None:
+    import threading
+
+    from sim.executors import InProcess, ProcessPool, Work
+    from sim.sweep import run_table, scenario_yaml
+
+    text = scenario_yaml(baseline.scenario)
+    works = [Work(text_hash(text), text, 4, k * 10, k * 10 + 10, tag=k) for k in range(3)]
+    expected = {w.tag: table for w, table in InProcess().map(run_table, works)}
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)  # like a progress bar's thread
+    busy.start()
+    try:
+        with ProcessPool(2) as pool:
+            got = {w.tag: table for w, table in pool.map(run_table, works)}
+    finally:
+        stop.set()
+        busy.join()
+    assert sorted(got) == [0, 1, 2]
+    for tag, table in expected.items():
+        pd.testing.assert_frame_equal(got[tag], table)
+
+
 def test_unreachable_scheduler_is_a_connection_error() -> None:
     with pytest.raises(ConnectionError, match="cannot reach the Dask scheduler"):
         DaskCluster("tcp://127.0.0.1:9", timeout=0.5)
