@@ -21,7 +21,7 @@ differences between settings come from the settings, not from different dice.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -338,6 +338,8 @@ class SobolResult:
     points: int
     runs: int
     """Runs per point."""
+    constant: dict[str, float] = field(default_factory=dict)
+    """Targets whose probability is the same at every point (their indices are NaN)."""
 
 
 def sobol(
@@ -379,10 +381,12 @@ def sobol(
         scenario, cases, runs, seed=seed, workers=workers, scheduler=scheduler, progress=progress
     )
     rows = []
+    constant: dict[str, float] = {}
     for target in SOBOL_TARGETS:
         output = counts[:, OUTCOMES.index(target)] / runs
-        if np.ptp(output) == 0:
-            result = {k: np.zeros(len(names)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        if np.ptp(output) == 0:  # no variance to apportion: the indices are undefined
+            constant[target] = float(output[0])
+            result = {k: np.full(len(names), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         else:
             result = analyse.analyze(
                 problem, output, calc_second_order=False, print_to_console=False, seed=seed
@@ -405,7 +409,7 @@ def sobol(
         "weight. The runs' own randomness (red lines binding, votes) is not a factor."
     )
     table = pd.DataFrame({"parameter": names, "distribution": [f.describe for f in chosen]})
-    return SobolResult(indices, table, method, len(cases), runs)
+    return SobolResult(indices, table, method, len(cases), runs, constant)
 
 
 def _salib_version() -> str:
@@ -477,7 +481,14 @@ class Report:
                 "points": self.sobol.points,
                 "runs_per_point": self.sobol.runs,
                 "factors": self.sobol.factors.to_dict(orient="records"),
-                "indices": self.sobol.indices.to_dict(orient="records"),
+                "constant": self.sobol.constant,
+                "indices": [
+                    {
+                        k: (None if isinstance(v, float) and np.isnan(v) else v)
+                        for k, v in row.items()
+                    }
+                    for row in self.sobol.indices.to_dict(orient="records")
+                ],
             }
         return document
 
@@ -519,6 +530,12 @@ class Report:
             lines.append("")
             lines.append(f"Method: {self.sobol.method}")
             for target in SOBOL_TARGETS:
+                if target in self.sobol.constant:
+                    value = self.sobol.constant[target]
+                    lines.append(
+                        f"P({target}) is {value:.3f} at every point: no variance, no indices."
+                    )
+                    continue
                 lines.append(f"Sobol indices of P({target}), by total order:")
                 rows = self.sobol.indices[self.sobol.indices["target"] == target]
                 for _, row in rows.iterrows():

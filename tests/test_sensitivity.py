@@ -87,6 +87,9 @@ def test_sobol_ranks_the_deciding_choice_first(tmp_path: Path) -> None:
     assert top["ST"] > 0.8 and top["S1"] > 0.6
     assert agreement["ST"].iloc[1:].max() < 0.2
     assert "Sobol" in result.method and "SALib" in result.method and "index" in result.method
+    assert result.constant == {"escalation": 0.0}  # never escalates: no variance to apportion
+    escalation = result.indices[result.indices["target"] == "escalation"]
+    assert escalation["ST"].isna().all()
     with pytest.raises(ValueError, match="power of 2"):
         sobol(loaded, samples=10, runs=2, workers=1)
 
@@ -98,10 +101,16 @@ def test_cli_sensitivity_json_and_exit_codes(tmp_path: Path) -> None:
         app,
         ["sensitivity", str(file), "--vary", f"{DECISIVE}=0.1:0.9:3",
          "--vary", "actors.b.batna.value=0:0.1:2", "--grid", "--runs", "20", "--workers", "1",
-         "--json"],
+         "--sobol", "4", "--sobol-runs", "2", "--json"],
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    report = json.loads(done.stdout)
+
+    def strict(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    report = json.loads(done.stdout, parse_constant=strict)
+    assert report["sobol"]["constant"] == {"escalation": 0.0}
+    assert "SALib" in report["sobol"]["method"] and report["sobol"]["points"] == 4 * (4 + 2)
     assert "one at a time" in report["one_at_a_time"]["method"]
     assert report["one_at_a_time"]["ranking"]["agreement"][0]["parameter"] == DECISIVE
     assert report["grid"]["x"] == DECISIVE and len(report["grid"]["rows"]) == 3 * 2 * 5
