@@ -309,10 +309,13 @@ def _protocol(scenario: Scenario, names: _Names) -> Iterator[Found]:
         yield ("protocol", "kind"), "a mediated protocol needs `mediator` (an actor id)"
     responses = len(scenario.actors) * protocol.max_rounds
     if responses > MAX_RESPONSES:
-        yield ("protocol", "max_rounds"), (
-            f"{len(scenario.actors)} actors x {protocol.max_rounds} rounds would record up to "
-            f"{responses:,} responses in one run, more than the limit of {MAX_RESPONSES:,}; "
-            "use fewer rounds or fewer actors"
+        yield (
+            ("protocol", "max_rounds"),
+            (
+                f"{len(scenario.actors)} actors x {protocol.max_rounds} rounds would record up to "
+                f"{responses:,} responses in one run, more than the limit of {MAX_RESPONSES:,}; "
+                "use fewer rounds or fewer actors"
+            ),
         )
     if protocol.kind == "setter" and len(protocol.proposers or []) != 1:
         yield ("protocol", "kind"), "a setter protocol needs exactly one proposer in `proposers`"
