@@ -223,6 +223,10 @@ def restriction_words(scenario: Scenario, restriction: Any) -> str:
         if column.startswith("binds."):
             name = red_line_key_name(scenario, column.removeprefix("binds."))
             return f"{name} {'binds' if restriction.value else 'does not bind'}"
+        if column.startswith("conceded."):
+            name = red_line_key_name(scenario, column.removeprefix("conceded."))
+            verb = "is conceded" if restriction.value else "is not conceded"
+            return f"the precondition of {name} {verb} before talks"
         return f"{path_words(scenario, column)} is {'yes' if restriction.value else 'no'}"
     name = path_words(scenario, column)
     low, high = restriction.low, restriction.high

@@ -2,8 +2,9 @@
 
 PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999, "Bump hunting in
 high-dimensional data"), as used for scenario discovery by Bryant & Lempert (2010). The
-inputs are the sweep table's sampled parameters (numbers) and its `binds.` columns (whether a
-red line bound in the run); the output is one or more boxes — conjunctions of ranges — with:
+inputs are the sweep table's sampled parameters (numbers), its `binds.` columns (whether a
+red line bound in the run) and `conceded.` columns (whether a precondition was conceded before
+talks); the output is one or more boxes — conjunctions of ranges — with:
 
 - density: the share of runs in the box that end in the target outcome;
 - coverage: the share of all target runs that fall in the box;
@@ -65,6 +66,9 @@ class Restriction:
             name = self.column.removeprefix("binds.")
             if self.column.startswith("binds."):
                 return f"{name} {'binds' if self.value else 'does not bind'}"
+            if self.column.startswith("conceded."):
+                name = self.column.removeprefix("conceded.")
+                return f"{name} is {'conceded' if self.value else 'not conceded'} before talks"
             return f"{name} is {'true' if self.value else 'false'}"
         if self.low is not None and self.high is not None:
             return f"{_number(self.low)} <= {self.column} <= {_number(self.high)}"
@@ -163,7 +167,7 @@ class Discovery:
 
 
 def inputs(table: pd.DataFrame) -> list[str]:
-    """The columns of a sweep table PRIM can restrict: sampled numbers and `binds.` columns."""
+    """The columns of a sweep table PRIM can restrict: sampled numbers, `binds.`, `conceded.`."""
     fixed = {"run", "seed", "outcome", "rounds"}
     chosen = []
     for name in table.columns:

@@ -249,7 +249,9 @@ class NegotiationModel(mesa.Model):
         rng = self.rng
         self.params = params if params is not None else draw_parameters(compiled, rng)
         self.binding = draw_binding(self.params, rng)
-        conceded = draw_conceded(self.params, self.binding, plan.is_precondition, rng)
+        self.conceded = conceded = draw_conceded(
+            self.params, self.binding, plan.is_precondition, rng
+        )
         self.deploy = (
             plan.deployment is not None and rng.random() < self.params.deployment_probability
         )
@@ -730,9 +732,12 @@ class NegotiationModel(mesa.Model):
             deployed = self.plan.deployment.terms
             terms = {issue: deployed.get(issue) for issue in compiled.space.issues}
         binding: dict[str, list[str]] = {a: [] for a in compiled.actor_ids}
+        conceded: dict[str, list[str]] = {a: [] for a in compiled.actor_ids}
         for ref in compiled.red_lines:
             if self.binding[ref.row]:
                 binding[ref.actor].append(ref.id)
+            if self.conceded[ref.row]:
+                conceded[ref.actor].append(ref.id)
         return RunResult(
             scenario=compiled.scenario.id,
             seed=self.seed,
@@ -742,6 +747,7 @@ class NegotiationModel(mesa.Model):
             utilities=utilities,
             binding_red_lines=binding,
             sampled=dict(self.params.sampled),
+            conceded=conceded,
             events=self.events,
         )
 

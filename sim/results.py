@@ -30,6 +30,8 @@ class RunResult:
     binding_red_lines: dict[str, list[str]]
     sampled: dict[str, float] = field(default_factory=dict)
     """The uncertain numbers drawn for this run, by dotted path."""
+    conceded: dict[str, list[str]] = field(default_factory=dict)
+    """Per actor, its binding precondition red lines that were conceded before talks."""
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,5 +45,6 @@ class RunResult:
             "utilities": self.utilities,
             "binding_red_lines": self.binding_red_lines,
             "sampled": self.sampled,
+            "conceded": self.conceded,
             "events": self.events,
         }

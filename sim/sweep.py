@@ -77,6 +77,8 @@ class Layout:
 
     parameters: tuple[str, ...]
     red_lines: tuple[str, ...]
+    preconditions: tuple[str, ...]
+    """Red lines with a precondition: each gets a `conceded.` column."""
     issues: tuple[str, ...]
     options: tuple[tuple[str, ...] | None, ...]
     """Per issue: the option ids of a categorical issue, None for a numeric one."""
@@ -89,6 +91,9 @@ class Layout:
         return cls(
             parameters=tuple(path for path, _ in compiled.uncertain),
             red_lines=tuple(ref.key for ref in compiled.red_lines),
+            preconditions=tuple(
+                ref.key for ref in compiled.red_lines if ref.rule.precondition is not None
+            ),
             issues=space.issues,
             options=tuple(
                 None if issue.numeric else tuple(str(o) for o in space.options[i])
@@ -105,6 +110,7 @@ class Layout:
             "seed",
             *self.parameters,
             *(f"binds.{key}" for key in self.red_lines),
+            *(f"conceded.{key}" for key in self.preconditions),
             "outcome",
             "rounds",
             *(f"terms.{issue}" for issue in self.issues),
@@ -134,6 +140,7 @@ def run_table(work: Work) -> pd.DataFrame:
     n = len(seeds)
     parameter = {path: j for j, path in enumerate(layout.parameters)}
     red_line = {key: j for j, key in enumerate(layout.red_lines)}
+    precondition = {key: j for j, key in enumerate(layout.preconditions)}
     outcome_code = {name: k for k, name in enumerate(OUTCOMES)}
     option_code = [
         None if options is None else {o: k for k, o in enumerate(options)}
@@ -143,6 +150,7 @@ def run_table(work: Work) -> pd.DataFrame:
 
     sampled = np.full((n, len(layout.parameters)), np.nan)
     binds = np.zeros((n, len(layout.red_lines)), dtype=bool)
+    conceded = np.zeros((n, len(layout.preconditions)), dtype=bool)
     outcomes = np.zeros(n, dtype=np.int8)
     rounds = np.zeros(n, dtype=np.int64)
     terms = np.full((n, len(layout.issues)), np.nan)
@@ -156,6 +164,9 @@ def run_table(work: Work) -> pd.DataFrame:
         for owner, ids in result.binding_red_lines.items():
             for line in ids:
                 binds[k, red_line[f"{owner}.{line}"]] = True
+        for owner, ids in result.conceded.items():
+            for line in ids:
+                conceded[k, precondition[f"{owner}.{line}"]] = True
         outcomes[k] = outcome_code[result.outcome]
         rounds[k] = result.rounds
         if result.terms is not None:
@@ -177,6 +188,8 @@ def run_table(work: Work) -> pd.DataFrame:
         columns[path] = sampled[:, j]
     for j, key in enumerate(layout.red_lines):
         columns[f"binds.{key}"] = binds[:, j]
+    for j, key in enumerate(layout.preconditions):
+        columns[f"conceded.{key}"] = conceded[:, j]
     columns["outcome"] = pd.Categorical.from_codes(outcomes, categories=OUTCOMES)
     columns["rounds"] = rounds
     for i, issue in enumerate(layout.issues):
