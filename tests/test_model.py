@@ -125,6 +125,7 @@ def test_claim_no_talks_while_nato_membership_is_on_the_table() -> None:
         assert ending["kind"] == "no_talks"
         assert ending["red_line"] == "talks_require_nato_off_table"
         assert "completely off" in ending["quote"]
+        assert result.conceded["russia"] == []
 
 
 def test_once_the_precondition_is_conceded_talks_start_with_nato_off_the_table() -> None:
@@ -138,6 +139,8 @@ def test_once_the_precondition_is_conceded_talks_start_with_nato_off_the_table()
         offers = [e["offer"] for e in result.events if e["kind"] == "proposal"]
         assert result.outcome != "no_talks"
         assert offers and all(o["nato"] == "off_table" for o in offers)
+        assert result.conceded["russia"] == ["talks_require_nato_off_table"]
+        assert simulate(compiled, seed).conceded == result.conceded
 
 
 @pytest.mark.parametrize("talks", [False, True])

@@ -68,6 +68,11 @@ def test_table_has_one_row_per_run_and_every_column(
         assert reference[path].notna().all(), path
     assert "binds.russia.no_nato_timeline" in reference.columns
     assert reference["binds.russia.no_nato_timeline"].dtype == bool
+    conceded = reference["conceded.russia.talks_require_nato_off_table"]
+    assert conceded.dtype == bool and conceded.any() and (~conceded).any()
+    # a precondition can only be conceded where it binds, and then talks happen
+    assert not (conceded & ~reference["binds.russia.talks_require_nato_off_table"]).any()
+    assert (reference.loc[conceded, "outcome"] != "no_talks").all()
     assert list(reference["outcome"].cat.categories) == list(OUTCOMES)
     agreed = reference["outcome"] == "agreement"
     assert agreed.any() and (~agreed).any()
