@@ -21,9 +21,9 @@ from sim.uncertainty import bounds, nominal
 Loc = tuple[str | int | float, ...]
 Found = tuple[Loc, str]
 
-MAX_OUTCOMES = 2_000_000
+MAX_OUTCOMES = 1_000_000
 """The largest outcome space a scenario may declare (before pruning rules)."""
-MAX_CELLS = 60_000_000
+MAX_CELLS = 30_000_000
 """The largest outcomes x (actors + red lines) table a scenario may need."""
 MAX_ACTORS = 1_000
 MAX_RESPONSES = 200_000

@@ -387,6 +387,12 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except MemoryError:
+        print(
+            "redlines: out of memory; try fewer workers, a smaller outcome space or fewer rounds",
+            file=sys.stderr,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":
