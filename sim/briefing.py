@@ -75,6 +75,7 @@ def briefing_lines(analysis: Analysis) -> list[str]:
     return [
         *_heading(analysis),
         *_space(analysis, words),
+        *_preconditions(analysis, words),
         *_verdict(analysis, words),
         *_solutions(analysis, words),
         *_blockers(analysis, words),
@@ -140,6 +141,39 @@ def _space(analysis: Analysis, words: _Words) -> list[str]:
         "",
     ]
     return lines
+
+
+def _preconditions(analysis: Analysis, words: _Words) -> list[str]:
+    """Red lines that keep an actor from the table until something is conceded."""
+    c, p = analysis.compiled, analysis.parameters
+    lines: list[str] = []
+    for ref in c.red_lines:
+        rule = ref.rule
+        if rule.precondition is None:
+            continue
+        counted = "counts" if analysis.binding[ref.row] else "does not count"
+        lines.append(
+            f"  {words.actor(ref.actor)} will not negotiate until "
+            f"{words.condition(rule.precondition.requires)} ({words.red_line(ref)}, firmness "
+            f"{p.firmness[ref.row]:.2f}; it {counted} as binding here)."
+        )
+        lines += [f"     {line}" for line in words.provenance(rule)]
+        met_by = rule.precondition.met_by
+        chance = p.precondition_probability[ref.row]
+        if met_by is not None:
+            lines.append(
+                f"     {words.actor(met_by)} concedes it before talks with probability "
+                f"{chance:.2f} per run; when it binds and is not conceded, there are no talks."
+            )
+        else:
+            lines.append("     Nobody is named to concede it: when it binds, there are no talks.")
+        lines.append(
+            "     The zone below assumes talks happen, so it keeps to "
+            f"{words.condition(rule.precondition.requires)}."
+            if analysis.binding[ref.row]
+            else "     The zone below does not require it."
+        )
+    return ["[bold]Before any talks[/bold]", *lines, ""] if lines else []
 
 
 def _signers(analysis: Analysis, words: _Words) -> str:

@@ -106,6 +106,36 @@ def test_briefing_on_the_baseline_reads_as_a_briefing() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("probability", "threshold", "expected"),
+    [
+        ("0.5", "0", "with probability 0.50 per run"),
+        ("0", "0", "with probability 0.00 per run"),
+        ("0.5", "0.9", "it does not count as binding here"),
+    ],
+)
+def test_briefing_names_the_precondition_to_talks_and_who_can_meet_it(
+    probability: str, threshold: str, expected: str
+) -> None:
+    result = explain(
+        str(BASELINE),
+        "--threshold",
+        threshold,
+        "--set",
+        "actors.russia.red_lines.talks_require_nato_off_table.precondition.probability="
+        + probability,
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    before, _, after = text.partition("Before any talks")
+    assert after, "no precondition section"
+    assert "Verdict" in after and "Verdict" not in before  # it comes before the verdict
+    assert "Russia will not negotiate until Ukraine's NATO membership: membership off" in after
+    assert "until NATO membership is completely off the table" in after  # the quote
+    assert "United States concedes it before talks" in after
+    assert expected in after
+
+
 def test_briefing_without_a_deal_says_why_and_what_would_give() -> None:
     result = explain(str(BASELINE), "--set", "actors.ukraine.batna.value=0.6")
     assert result.exit_code == 0, result.output
