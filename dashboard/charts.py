@@ -1,7 +1,7 @@
 """Altair charts of the dashboard: one library, actor colours from :mod:`dashboard.labels`.
 
 Each function takes tidy tables (made by the dashboard's table modules from `sim` results)
-and returns a chart; pages show them with `st.altair_chart`, whose toolbar downloads them as PNG.
+and returns a chart; pages show them with `dashboard.figures.show_chart` (SVG and PNG downloads).
 """
 
 from __future__ import annotations

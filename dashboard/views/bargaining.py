@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, compute, explain, labels
 from dashboard.current import scenario_in_use
+from dashboard.figures import show_chart
 from dashboard.state import kept
 
 use = scenario_in_use()
@@ -46,7 +47,7 @@ st.caption(
     "their values of no deal. Hover a dot for its terms."
 )
 solutions = explain.solutions(analysis)
-st.altair_chart(
+show_chart(
     charts.pairs_grid(explain.points(analysis), names, explain.batna(analysis), solutions),
     key="space_pairs_chart",
 )
@@ -76,7 +77,7 @@ with left:
         },
     )
 with right:
-    st.altair_chart(
+    show_chart(
         charts.red_line_bars(
             blocking, "acceptable outcomes it blocks", "Acceptable outcomes blocked", colours
         ),

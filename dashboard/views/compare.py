@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import compute, labels, sweeps
 from dashboard.catalogue import ScenarioFile, shipped, shipped_file
 from dashboard.current import scenario_in_use
+from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
 from sim.sweep import sweep
 
@@ -166,7 +167,7 @@ errors = (
         y2="high:Q",
     )
 )
-st.altair_chart(alt.layer(bars, errors).properties(height=280), key="compare_chart")
+show_chart(alt.layer(bars, errors).properties(height=280), key="compare_chart")
 table = both.pivot(index="outcome", columns="side", values="p").reindex(order)[sides]
 table["change"] = table[sides[-1]] - table[sides[0]] if len(sides) == 2 else 0.0
 st.dataframe(

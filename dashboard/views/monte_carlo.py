@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, labels, sweeps
 from dashboard.current import scenario_in_use
+from dashboard.figures import show_chart
 from dashboard.state import kept
 from sim.sweep import sweep
 
@@ -69,7 +70,7 @@ outcomes = sweeps.outcomes(summary)
 a, b = st.columns([3, 2])
 with a:
     st.subheader("How it ends")
-    st.altair_chart(charts.outcome_bars(outcomes), key="mc_outcomes_chart")
+    show_chart(charts.outcome_bars(outcomes), key="mc_outcomes_chart")
 with b:
     st.subheader("Probabilities")
     st.dataframe(
@@ -88,7 +89,7 @@ agreements = summary["outcomes"]["agreement"]["count"]
 if agreements:
     st.subheader(f"What is agreed ({agreements:,} agreements)")
     terms = sweeps.terms(summary, scenario)
-    st.altair_chart(
+    show_chart(
         alt.Chart(terms)
         .mark_bar()
         .encode(
@@ -123,7 +124,7 @@ if agreements:
         f"Mean {r['mean']:.1f}, median {r['median']}, 10–90% {r['p10']}–{r['p90']}, "
         f"range {r['min']}–{r['max']}."
     )
-    st.altair_chart(
+    show_chart(
         alt.Chart(sweeps.rounds(summary))
         .mark_bar(color=labels.OUTCOME_COLOURS["agreement"])
         .encode(
@@ -137,7 +138,7 @@ if agreements:
 if summary["failed_runs"]:
     st.subheader(f"Red lines that bound in the {summary['failed_runs']:,} runs without agreement")
     st.caption("Binding is not blame: a red line can bind in a run that failed for another reason.")
-    st.altair_chart(
+    show_chart(
         charts.red_line_bars(
             sweeps.binding_in_failures(summary, scenario),
             "p",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, compute, labels, timeline
 from dashboard.current import scenario_in_use
+from dashboard.figures import show_chart
 from dashboard.state import kept
 
 ENDING_BOX = {
@@ -49,7 +50,7 @@ cols[3].metric(
 
 if len(answers):
     st.subheader("Offers against aspirations and the value of no deal")
-    st.altair_chart(
+    show_chart(
         charts.run_timeline(timeline.curves(output), timeline.offer_points(output), colours),
         key="run_timeline_chart",
     )

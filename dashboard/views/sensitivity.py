@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, labels, sweeps
 from dashboard.current import scenario_in_use
+from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
 from sim import sensitivity as sa
 from sim.discovery import discover
@@ -115,7 +116,7 @@ with tab_oat:
         ranking = sa.ranking(table, target)
         ranking["label"] = ranking["parameter"].map(words)
         st.subheader(f"Tornado: P({labels.OUTCOME_WORDS[target]}) as each number moves alone")
-        st.altair_chart(
+        show_chart(
             charts.tornado(ranking, None, labels.OUTCOME_WORDS[target]), key="sens_tornado_chart"
         )
         st.dataframe(
@@ -181,7 +182,7 @@ with tab_grid:
         if results["grid"]["key"] != key:
             st.caption(":orange[These results are for other settings; run again to update.]")
         st.subheader("P(agreement) over two numbers")
-        st.altair_chart(
+        show_chart(
             charts.heat_map(grid, words(grid.attrs["x_path"]), words(grid.attrs["y_path"])),
             key="sens_heat_chart",
         )
@@ -233,7 +234,7 @@ with tab_sobol:
             label=found.indices["parameter"].map(words),
             target=found.indices["target"].map(lambda t: f"P({labels.OUTCOME_WORDS[t]})"),
         )
-        st.altair_chart(charts.sobol_bars(indices), key="sens_sobol_chart")
+        show_chart(charts.sobol_bars(indices), key="sens_sobol_chart")
         st.caption(found.method)
         st.download_button(
             "Sobol indices (CSV)",
