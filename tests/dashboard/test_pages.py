@@ -346,6 +346,8 @@ def test_monte_carlo_page_runs_the_sweep_of_the_cli() -> None:
         "Sweep table (CSV)",
         "Sweep table (Parquet)",
         "Summary (text, as `redlines sweep`)",
+        "Chart as SVG",
+        "Chart as PNG",
     }
     # other settings: the old result is kept and flagged as stale
     at.number_input(key="mc_seed").set_value(6).run()
