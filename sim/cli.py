@@ -211,10 +211,10 @@ def sweep(
     as_json: JsonOption = False,
 ) -> None:
     """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
+    loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
     from sim.bundle import SweepDirError
     from sim.sweep import sweep as run_sweep
 
-    loaded = load(file, sets)
     try:
         result = run_sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
     except (SweepDirError, ConnectionError) as error:
@@ -362,9 +362,9 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run a scenario once and tell it round by round (or print one JSON object)."""
+    loaded = load(file, sets)  # first, so a bad file is refused before mesa is imported
     from sim.model import run as run_model
 
-    loaded = load(file, sets)
     output = run_model(loaded, seed=seed)
     if as_json:
         print(json.dumps(output.result.to_dict(), ensure_ascii=False))
