@@ -3,6 +3,7 @@
 #   make run    create .venv, install the project, run the baseline scenario (seed 1)
 #   make test   create .venv, install the project with its test and dashboard extras, run pytest
 #   make lint   ruff check, ruff format --check, mypy sim
+#   make bench  every benchmark, one table against the targets (BENCH_ARGS=--quick: a smoke run)
 #
 # Versions are pinned by constraints.txt (regenerate it with `make constraints` after changing
 # dependencies). Installs are remembered by stamp files in .venv: they rerun only when
@@ -18,8 +19,9 @@ PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip --disable-pip-version-check
 INSTALL_DEPS := pyproject.toml constraints.txt
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint constraints clean
+.PHONY: run test lint bench constraints clean
 
 run: $(VENV)/.installed-run
 	$(VENV)/bin/redlines run scenarios/baseline.yaml --seed 1
@@ -31,6 +33,9 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy sim
+
+bench: $(VENV)/.installed-test
+	$(PYTHON) -m benchmarks $(BENCH_ARGS)
 
 $(PYTHON):
 	python=$$(scripts/find-python); \

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_analysis.py            # the table in benchmarks/README.md
     .venv/bin/python benchmarks/bench_analysis.py --quick    # smaller sizes, a few seconds
+    .venv/bin/python benchmarks/bench_analysis.py --json PATH  # also write the figures to PATH
 
 Each case draws utilities with a fixed seed, times `pareto_front` (best and median of
 `--repeat` calls, and the first call on fresh data), and measures the peak memory the call
@@ -19,12 +20,15 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -105,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
     parser.add_argument("--repeat", type=int, default=5, help="timed calls per case")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     big = 10**5 if args.quick else 10**6
     cases: list[tuple[str, Maker, int, int]] = [
@@ -123,14 +128,19 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    rows: list[dict[str, Any]] = []
     for name, make, n, d in cases:
         r = measure(make, n, d, args.repeat)
+        rows.append({"case": name, "outcomes": n, "actors": d, **r})
         print(
             f"{name:<18} {n:>10,} {d:>6} {r['frontier']:>9,} {r['first']:>8.3f} "
             f"{r['best']:>8.3f} {r['median']:>8.3f} {r['input_mib']:>9.1f} {r['peak_mib']:>8.1f}"
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS: {rss:.0f} MiB (inputs included)")
+    if args.json:
+        figures = {"repeat": args.repeat, "cases": rows, "max_rss_mib": rss}
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark: how fast the dashboard's Run page re-renders when a slider moves (not a timed test).
 
-    .venv/bin/python benchmarks/bench_dashboard.py [--moves N]
+    .venv/bin/python benchmarks/bench_dashboard.py [--moves N] [--json PATH]
 
 With Streamlit's AppTest (the whole script run in-process: the entry file, the navigation,
 the page, every element serialised), on the baseline scenario:
@@ -17,6 +17,7 @@ Prints the median, 90th percentile and worst time of each, with the machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -42,18 +43,25 @@ def timed(moves: list[Callable[[], object]]) -> list[float]:
     return seconds
 
 
-def row(name: str, seconds: list[float]) -> str:
+def summary(seconds: list[float]) -> dict[str, float]:
+    """Median, 90th percentile and worst of `seconds`."""
     ordered = sorted(seconds)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return {"median_s": statistics.median(seconds), "p90_s": p90, "worst_s": max(seconds)}
+
+
+def row(name: str, seconds: list[float]) -> str:
+    figures = summary(seconds)
     return (
-        f"| {name} | {len(seconds)} | {statistics.median(seconds) * 1000:.0f} ms | "
-        f"{p90 * 1000:.0f} ms | {max(seconds) * 1000:.0f} ms |"
+        f"| {name} | {len(seconds)} | {figures['median_s'] * 1000:.0f} ms | "
+        f"{figures['p90_s'] * 1000:.0f} ms | {figures['worst_s'] * 1000:.0f} ms |"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=30, help="slider moves per case")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
     at = AppTest.from_file(str(APP), default_timeout=120)
@@ -91,6 +99,10 @@ def main() -> None:
     print(row("Run page: seed, run cached", cached))
     print(row("Run page: round shown", round_moves))
     print(row("Adjust page: a firmness range", adjust))
+    if args.json:
+        cases = {"run_new": fresh, "run_cached": cached, "run_round": round_moves, "adjust": adjust}
+        figures = {name: summary(seconds) for name, seconds in cases.items()}
+        args.json.write_text(json.dumps({"moves": args.moves, **figures}, indent=2), "utf-8")
 
 
 if __name__ == "__main__":

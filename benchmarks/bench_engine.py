@@ -1,6 +1,6 @@
 """Benchmark of the negotiation engine: runs per second on one core.
 
-    .venv/bin/python benchmarks/bench_engine.py [--runs N] [--profile]
+    .venv/bin/python benchmarks/bench_engine.py [--runs N] [--profile] [--json PATH]
 
 Measures (fast path, `sim.model.simulate`, no recording):
 1. one baseline run (`scenarios/baseline.yaml`), and one recorded run (`sim.model.run`);
@@ -11,13 +11,14 @@ Measures (fast path, `sim.model.simulate`, no recording):
    a 100-round cap, BATNAs drawn per run, one red line per actor with firmness 0.5.
 
 Not a timed test: the figures depend on the machine. `--profile` prints the cProfile top of
-the synthetic case.
+the synthetic case; `--json PATH` also writes the figures to PATH (for `python -m benchmarks`).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
@@ -167,7 +168,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    figures: dict[str, Any] = {"runs": args.runs}
 
     print(f"machine: {machine()}")
     baseline = compile_scenario(load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario)
@@ -179,6 +182,13 @@ def main() -> None:
         f"(recorded, with events and DataCollector: {recorded * 1e3:.1f} ms)"
     )
     cpu, wall, outcomes, rounds = rate(baseline, args.runs)
+    figures |= {
+        "baseline_one_run_ms": one * 1e3,
+        "baseline_recorded_run_ms": recorded * 1e3,
+        "baseline_runs_per_s_cpu": cpu,
+        "baseline_runs_per_s_wall": wall,
+        "baseline_mean_rounds": rounds,
+    }
     print(
         f"baseline, {args.runs:,} runs: {args.runs / cpu:.2f} s CPU, {cpu:,.0f} runs/s "
         f"({wall:,.0f}/s wall-clock), mean {rounds:.1f} rounds, {dict(outcomes)}"
@@ -187,6 +197,13 @@ def main() -> None:
     compiled = synthetic()
     simulate(compiled, 0)
     cpu, wall, outcomes, rounds = rate(compiled, args.runs)
+    figures |= {
+        "synthetic_outcomes": compiled.space.size,
+        "synthetic_per_s_cpu": cpu,
+        "synthetic_per_s_wall": wall,
+        "synthetic_mean_rounds": rounds,
+        "synthetic_agreement_share": outcomes["agreement"] / args.runs,
+    }
     print(
         f"synthetic ({compiled.space.size} outcomes, 4 actors, alternating, 100-round cap), "
         f"{args.runs:,} runs: {cpu:,.0f} negotiations/s CPU ({wall:,.0f}/s wall-clock), "
@@ -194,6 +211,9 @@ def main() -> None:
     )
     per_round = stepped_round_cost(compiled, min(args.runs, 300))
     print(f"synthetic, stepped round by round (no blocks): {per_round:.1f} µs CPU per round")
+    figures["synthetic_stepped_round_us"] = per_round
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_sweep.py            # the full set (a few minutes)
     .venv/bin/python benchmarks/bench_sweep.py --quick    # smaller sizes, for a smoke run
+    .venv/bin/python benchmarks/bench_sweep.py --json PATH  # also write the figures to PATH
 
 Measures, each in a fresh process so peak memory is that sweep's own:
 1. the engine alone: milliseconds per run in one process (`simulate`, no sweep machinery);
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument(
         "--speedup-only", action="store_true", help="measure only the 2-worker speed-up"
     )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--engine", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--out", default=None, help=argparse.SUPPRESS)
@@ -220,6 +222,17 @@ def main() -> None:
           f"{double['seconds']:.1f} s ({double['busy_before']:.0%} busy): "
           f"speed-up {speedup:.2f}x")  # fmt: skip
     print(f"load average after: {os.getloadavg()[0]:.2f}")
+    if args.json:
+        figures = {
+            "engine_ms_per_run": cost["ms_per_run"],
+            "sizes": results,
+            "speedup_runs": speedup_runs,
+            "repeat": args.repeat,
+            "one_worker": single,
+            "two_workers": double,
+            "speedup": speedup,
+        }
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
