@@ -271,10 +271,25 @@ def sensitivity(
         varies = explicit or sa.default_varies(loaded)
         if grid and len(varies) != 2:
             refuse("--grid needs exactly two --vary options")
-        options = {"seed": seed, "workers": workers, "scheduler": scheduler}
-        oat = sa.one_at_a_time(loaded, varies, runs, **options)
-        heat = sa.grid(loaded, varies[0], varies[1], runs, **options) if grid else None
-        indices = sa.sobol(loaded, sobol, sobol_runs, varies=explicit, **options) if sobol else None
+        oat = sa.one_at_a_time(
+            loaded, varies, runs, seed=seed, workers=workers, scheduler=scheduler
+        )
+        heat = None
+        if grid:
+            heat = sa.grid(
+                loaded, varies[0], varies[1], runs, seed=seed, workers=workers, scheduler=scheduler
+            )
+        indices = None
+        if sobol:
+            indices = sa.sobol(
+                loaded,
+                sobol,
+                sobol_runs,
+                varies=explicit,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+            )
     except ScenarioError as error:
         fail(error)
     except (ValueError, ConnectionError) as error:

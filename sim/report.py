@@ -163,7 +163,7 @@ def _event(console: Console, story: Story, event: dict[str, Any]) -> None:
 
 def _answer(story: Story, actor: str, answer: dict[str, Any]) -> str:
     name = story.actor(actor)
-    utility = answer.get("utility")
+    utility: float = answer["utility"]
     if answer["accept"]:
         return f"✓ {name} accepts (utility {utility:.2f})."
     reason = answer["reason"]
@@ -172,7 +172,7 @@ def _answer(story: Story, actor: str, answer: dict[str, Any]) -> str:
         line = answer["red_line"]
         return f"✗ {name} {verb}: red line {line} — {story.quote(actor, line)}"
     if reason == "below_aspiration":
-        worth, wanted = _apart(utility, answer.get("aspiration", float("nan")))
+        worth, wanted = _apart(utility, answer["aspiration"])
         return f"✗ {name} rejects: below its aspiration ({worth} < {wanted})."
     if reason == "below_own_offer":
         return f"✗ {name} rejects: worth less to it than its own offer ({utility:.2f})."
