@@ -212,6 +212,9 @@ def _verdict(analysis: Analysis, words: _Words) -> list[str]:
             "[bold]Verdict: a deal is possible.[/bold]",
             f"  {zopa} settlement(s) cross no binding red line of anyone who must sign and give "
             "every signatory at least its value of no deal.",
+            "  This is the static space: whether negotiators reach it depends on their "
+            "strategies, the protocol, the rounds and the Security Council; `redlines sweep` "
+            "gives how often they do.",
             "",
         ]
     lines = ["[bold]Verdict: no deal.[/bold]"]

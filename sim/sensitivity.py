@@ -342,6 +342,10 @@ class SobolResult:
     """Targets whose probability is the same at every point (their indices are NaN)."""
 
 
+SOBOL_STABLE_N = 64
+"""Below this base sample size the CLI and the dashboard warn that the indices are rough."""
+
+
 def sobol(
     scenario: LoadedScenario | Scenario,
     samples: int = 64,
@@ -408,6 +412,11 @@ def sobol(
         "scenario distribution through its inverse CDF; a choice is an index by cumulative "
         "weight. The runs' own randomness (red lines binding, votes) is not a factor."
     )
+    if samples < SOBOL_STABLE_N:
+        method += (
+            f" Caution: N={samples} is small; indices this rough can read as 0 or come out "
+            f"negative or with S1 > ST. Trust only narrow intervals, or use N >= {SOBOL_STABLE_N}."
+        )
     table = pd.DataFrame({"parameter": names, "distribution": [f.describe for f in chosen]})
     return SobolResult(indices, table, method, len(cases), runs, constant)
 

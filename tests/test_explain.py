@@ -98,6 +98,7 @@ def test_briefing_on_the_baseline_reads_as_a_briefing() -> None:
     assert "45 possible settlements" in text
     assert "Zone of possible agreement (ZOPA: both at once): 2 of 45" in text
     assert "Verdict: a deal is possible" in text
+    assert "This is the static space" in text and "`redlines sweep` gives how often" in text
     assert "membership off the table" in text and "a force from non-NATO states" in text
     assert "Nash bargaining" in text
     assert "Nebenzia" in text  # the speaker behind a blocking red line

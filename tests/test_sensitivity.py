@@ -87,6 +87,8 @@ def test_sobol_ranks_the_deciding_choice_first(tmp_path: Path) -> None:
     assert top["ST"] > 0.8 and top["S1"] > 0.6
     assert agreement["ST"].iloc[1:].max() < 0.2
     assert "Sobol" in result.method and "SALib" in result.method and "index" in result.method
+    assert "Caution: N=16 is small" in result.method
+    assert "Caution" not in sobol(loaded, samples=64, runs=1, seed=3, workers=1).method
     assert result.constant == {"escalation": 0.0}  # never escalates: no variance to apportion
     escalation = result.indices[result.indices["target"] == "escalation"]
     assert escalation["ST"].isna().all()
