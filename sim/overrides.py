@@ -125,18 +125,17 @@ def apply_overrides(
         except ValueError as error:
             problems.append(Problem(WHERE, number, 1, text.partition("=")[0], str(error)))
             paths.append([])
-    if problems:
-        raise ScenarioError(problems)
+    # the overrides that could be applied are validated too, so every problem shows at once
     try:
         result = Scenario.model_validate(data)
     except ValidationError as error:
         found: list[tuple[Loc, str]] = [
             (tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)
         ]
-        raise ScenarioError(_located(data, found, paths)) from None
+        raise ScenarioError([*problems, *_located(data, found, paths)]) from None
     found = check(result, folder)
-    if found:
-        raise ScenarioError(_located(data, found, paths))
+    if found or problems:
+        raise ScenarioError([*problems, *_located(data, found, paths)])
     return result
 
 

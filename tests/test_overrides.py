@@ -175,6 +175,15 @@ def test_bad_paths_are_numbered_by_their_place(baseline: LoadedScenario) -> None
     assert [p.split(": ")[0] for p in problems] == ["--set:2:1", "--set:3:1"]
 
 
+def test_a_bad_path_and_a_bad_value_are_reported_together(baseline: LoadedScenario) -> None:
+    problems = _problems(
+        baseline.scenario, "actors.nobody.batna.value=0", "protocol.max_rounds=abc"
+    )
+    assert [p.split(": ")[0] for p in problems] == ["--set:1:1", "--set:2:1"]
+    assert "has no entry 'nobody'" in problems[0]
+    assert "valid integer" in problems[1]
+
+
 # --- re-validation -------------------------------------------------------------------------
 
 
