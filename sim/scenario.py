@@ -30,14 +30,9 @@ from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
 
-Id = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
-        max_length=64,
-        description="lower-case letters, digits and underscores, starting with a letter",
-    ),
-]
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+"""An id: lower-case letters, digits and underscores, starting with a letter (each field that
+takes one says what it names)."""
 Text = Annotated[str, Field(max_length=20_000)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -58,8 +53,11 @@ class Uniform(Strict):
     """A number drawn uniformly between `low` and `high`."""
 
     dist: Literal["uniform"]
+    """Names the distribution."""
     low: Finite
+    """The smallest value."""
     high: Finite
+    """The largest value (at least `low`; equal to it for a fixed number)."""
     nominal: Finite | None = None
     """The value used when one number is needed (default: the midpoint)."""
 
@@ -73,10 +71,15 @@ class Beta(Strict):
     """A beta(a, b) distribution stretched onto [`low`, `high`] (default [0, 1])."""
 
     dist: Literal["beta"]
+    """Names the distribution."""
     a: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """First shape parameter (alpha > 0); the mean on [0, 1] is a / (a + b)."""
     b: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Second shape parameter (beta > 0)."""
     low: Finite = 0.0
+    """Where the beta's 0 lands."""
     high: Finite = 1.0
+    """Where the beta's 1 lands."""
     nominal: Finite | None = None
     """The value used when one number is needed (default: the mean)."""
 
@@ -87,13 +90,18 @@ class Beta(Strict):
 
 
 class Normal(Strict):
-    """A normal distribution with mean `mean` and standard deviation `sd`, cut to [low, high]."""
+    """A normal distribution (mean `mean`, standard deviation `sd`) clipped to [low, high]."""
 
     dist: Literal["normal"]
+    """Names the distribution."""
     mean: Finite
+    """The mean before clipping."""
     sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    """The standard deviation (0: always the mean, clipped to the bounds)."""
     low: Finite
+    """A draw below it counts as `low` (clipped; the bounds are required)."""
     high: Finite
+    """A draw above it counts as `high`."""
     nominal: Finite | None = None
     """The value used when one number is needed (default: the mean, clipped to the bounds)."""
 
@@ -107,8 +115,11 @@ class Choice(Strict):
     """One of a list of numbers, with optional weights (default: equally likely)."""
 
     dist: Literal["choice"]
+    """Names the distribution."""
     values: Annotated[list[Finite], Field(min_length=1, max_length=10_000)]
+    """The numbers to choose from."""
     weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+    """Relative weights, one per value (not all zero; they need not add up to 1)."""
     nominal: Finite | None = None
     """The value used when one number is needed (default: the weighted mean)."""
 
@@ -179,13 +190,17 @@ class Source(Strict):
     """A document that quotes come from, stored beside the scenario file."""
 
     id: Id
+    """How provenances name this source (`provenance.source`)."""
     path: Annotated[str, Field(min_length=1, max_length=500)]
-    """Path of a UTF-8 text file, relative to the scenario file's folder."""
+    """Path of a UTF-8 text file, relative to the scenario file's folder (and inside it)."""
     title: Text
+    """The document's title."""
     outlet: Text | None = None
+    """Where it was published."""
     date: Text | None = None
     """Publication date, as written (ISO 8601 preferred)."""
     author: Text | None = None
+    """Who wrote it."""
 
 
 # --- issues and outcomes ---------------------------------------------------------------------
@@ -195,6 +210,7 @@ class Option(Strict):
     """One option of a categorical issue."""
 
     id: Id
+    """How conditions, terms and `--set` name the option."""
     label: Text | None = None
     """The option in words, for reports and the dashboard."""
 
@@ -203,8 +219,11 @@ class NumericRange(Strict):
     """Numeric options from `start` to `stop` inclusive, `step` apart."""
 
     start: Finite
+    """The first option."""
     stop: Finite
+    """The last option (included when a whole number of steps from `start`)."""
     step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """The distance between two options (positive)."""
 
     def count(self) -> int:
         """How many options the range has, without listing them (exact even when huge).
@@ -232,11 +251,17 @@ class Issue(Strict):
     """An issue on the table: either categorical `options` or numeric `values`/`range`."""
 
     id: Id
+    """How conditions, weights, scores and terms name the issue."""
     name: Text
+    """The issue in words."""
     description: Text | None = None
+    """What the issue is about, and what its options mean."""
     options: Annotated[list[Option], Field(min_length=1)] | None = None
+    """Categorical options, in order (give one of `options`, `values`, `range`)."""
     values: Annotated[list[Finite], Field(min_length=1)] | None = None
+    """Numeric options, listed."""
     range: NumericRange | None = None
+    """Numeric options, from `start` to `stop` every `step`."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Issue:
@@ -289,10 +314,15 @@ class OutcomeRule(Strict):
     """
 
     id: Id
+    """Names the rule in messages."""
     kind: Literal["exclude", "collapse"]
+    """`exclude` removes the outcomes meeting `when`; `collapse` keeps only `then` among them."""
     when: Condition
+    """The outcomes the rule applies to: issue id -> options."""
     then: dict[Id, OptionRef] | None = None
+    """For `collapse`: issue id -> the one option left when `when` holds."""
     rationale: Text | None = None
+    """Why the combination means nothing (the modeller's rule, not the source's)."""
 
     @model_validator(mode="after")
     def _then_fits_kind(self) -> OutcomeRule:
@@ -346,6 +376,7 @@ class Precondition(Strict):
     """
 
     requires: Condition
+    """What must be settled before talks: issue id -> the options allowed."""
     met_by: Id | None = None
     """The actor able to meet it (e.g. by taking an option off the table)."""
     probability: Number = 0.0
@@ -356,17 +387,22 @@ class RedLine(Strict):
     """A hard constraint an actor will not cross, with its source."""
 
     id: Id
+    """Unique within its actor; `--set` paths and reports name the red line by it."""
     description: Text | None = None
+    """The red line in words."""
     forbids: Condition | None = None
     """The outcomes that cross it. A precondition red line forbids, by default, every
     outcome that does not meet its requirement."""
     precondition: Precondition | None = None
+    """Makes the red line a precondition to talks (see Precondition)."""
     consequence: Literal["reject", "walk_out", "escalate", "veto"] = "reject"
     """What crossing it does: `reject` the offer, `walk_out` of talks, `escalate` when it is
     crossed on the ground (a deployment), `veto` a Security Council mandate that crosses it."""
     firmness: Number = 1.0
     """Probability that the red line binds in a run (1: always; 0: a pure bluff)."""
     provenance: Provenance
+    """Who says so, where, in which words: a quote found verbatim in a source, or a
+    rationale for an assumption."""
 
     @model_validator(mode="after")
     def _something_to_forbid(self) -> RedLine:
@@ -379,8 +415,10 @@ class Batna(Strict):
     """The value of no deal, and how it moves each round (costs of war, momentum)."""
 
     value: Number
+    """The utility of no deal at the start, in [0, 1] like the utility of an outcome."""
     drift: Number = 0.0
-    """Added per round; negative when waiting costs, positive when time is on one's side."""
+    """Added per round, in [-1, 1]; negative when waiting costs, positive when time is on
+    one's side."""
 
 
 class Strategy(Strict):
@@ -393,6 +431,7 @@ class Strategy(Strict):
     """
 
     kind: Literal["boulware", "linear", "conceder", "hardliner", "zeuthen", "informed"]
+    """The strategy (see above)."""
     exponent: Number | None = None
     """Concession exponent beta for time-based kinds (default 0.2 boulware, 1 linear,
     5 conceder)."""
@@ -413,20 +452,27 @@ class Actor(Strict):
     """A party to the negotiation (one mesa agent per actor)."""
 
     id: Id
+    """How the rest of the file (and `--set actors.ID...`) names the actor."""
     name: Text
+    """The actor's name in reports."""
     role: Literal["belligerent", "guarantor", "mediator", "observer"]
     """`belligerent`: must sign any agreement; `guarantor`: must sign when the outcome meets
     any condition of `signs_when` (what it contributes to; always when absent); `mediator`
     and `observer` never sign."""
     signs_when: Annotated[list[Condition], Field(min_length=1)] | None = None
+    """For a guarantor: the outcomes it must sign (any of these conditions)."""
     weights: dict[Id, Number]
     """Salience of each issue (non-negative; normalised to sum to 1)."""
     scores: dict[Id, Scores]
     """Per issue, the score of each option in [0, 1]."""
     batna: Batna
+    """The value of no deal (best alternative to a negotiated agreement)."""
     strategy: Strategy = Strategy(kind="linear")
+    """How it concedes over the rounds and what it accepts."""
     red_lines: list[RedLine] = []
+    """What it will not accept, each with its source."""
     notes: Text | None = None
+    """Anything else worth knowing (claims about the actor that are not red lines)."""
 
 
 # --- protocol and institutions -------------------------------------------------------------
@@ -436,7 +482,12 @@ class Protocol(Strict):
     """How offers are made, and for how many rounds."""
 
     kind: Literal["alternating", "mediated", "setter", "monotonic_concession"]
+    """`alternating`: the proposers take turns, one offer a round; `mediated`: the mediator
+    writes a single text each round; `setter`: one proposer offers every round, take it or
+    leave it; `monotonic_concession`: exactly two signatories offer at the same time each round
+    (see `sim/protocols.py`)."""
     max_rounds: Annotated[int, Field(ge=1, le=10_000)] = 30
+    """Rounds before talks end in deadlock."""
     proposers: list[Id] | None = None
     """`alternating`: the rotation (default: every signatory, in file order);
     `setter`: exactly one proposer."""
@@ -448,7 +499,9 @@ class CouncilMember(Strict):
     """A seat (or a group of seats) on the Security Council."""
 
     id: Id
+    """Names the seat in vote records."""
     name: Text | None = None
+    """The member's name (default: the id)."""
     permanent: bool = False
     """A permanent member's no is a veto."""
     actor: Id | None = None
@@ -463,7 +516,9 @@ class SecurityCouncil(Strict):
     """The UN Security Council: a mandate needs `votes_needed` yes votes and no veto."""
 
     votes_needed: Annotated[int, Field(ge=1)] = 9
+    """Yes votes a mandate needs (9 of 15 in the Charter)."""
     members: Annotated[list[CouncilMember], Field(min_length=1)]
+    """The seats, permanent and elected."""
     mandate: Condition
     """The outcomes that include a mandate and so need a vote, e.g. {mandate: [unsc]}."""
 
@@ -472,7 +527,9 @@ class UnilateralDeployment(Strict):
     """A coalition deploying on its own after a deadlock of `after_rounds` rounds."""
 
     actor: Id
+    """Who deploys."""
     after_rounds: Annotated[int, Field(ge=1)]
+    """Rounds without agreement before it deploys (at the end of that round)."""
     probability: Number = 0.0
     """Probability, per run, that the deployment happens once the deadlock lasts long enough."""
     terms: dict[Id, OptionRef]
@@ -483,7 +540,9 @@ class Institutions(Strict):
     """What stands around the table."""
 
     security_council: SecurityCouncil | None = None
+    """Votes on every agreement that includes a mandate."""
     unilateral_deployment: UnilateralDeployment | None = None
+    """A deployment without agreement after a deadlock."""
 
 
 # --- the scenario ---------------------------------------------------------------------------
@@ -493,17 +552,27 @@ class Scenario(Strict):
     """A whole scenario file."""
 
     schema_version: Literal[1]
+    """The version of this format: 1."""
     id: Id
+    """Names the scenario in results and sweep directories."""
     title: Text
+    """A one-line title."""
     description: Text | None = None
+    """What the scenario encodes, and from which documents."""
     question: Text | None = None
     """The question this scenario asks."""
     sources: list[Source] = []
+    """The documents quotes come from."""
     issues: Annotated[list[Issue], Field(min_length=1)]
+    """What is negotiated; an outcome is one option of each issue."""
     rules: list[OutcomeRule] = []
+    """Combinations of options that mean nothing, removed from the outcome space."""
     actors: Annotated[list[Actor], Field(min_length=2)]
+    """The parties (at least two)."""
     protocol: Protocol
+    """Who proposes, and for how many rounds."""
     institutions: Institutions = Institutions()
+    """The Security Council and unilateral moves (both optional)."""
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id."""
