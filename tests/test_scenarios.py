@@ -78,3 +78,50 @@ def test_each_variant_has_a_readme_section(path: Path) -> None:
     readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
     assert f"### {path.stem}" in readme
     assert f"`{path.name}`" in readme
+
+
+def readme_shares() -> dict[str, dict[str, float | None]]:
+    """The variants table of scenarios/README.md: file -> outcome -> percent (None for —)."""
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    shares: dict[str, dict[str, float | None]] = {}
+    for line in readme.splitlines():
+        if line.startswith("| `") and ".yaml` |" in line:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            values = [None if c == "—" else float(c.rstrip("%")) for c in cells[2:6]]
+            shares[cells[0].strip("`")] = dict(
+                zip(("agreement", "no_talks", "deadlock", "escalation"), values, strict=True)
+            )
+    return shares
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_readme_shares_are_what_the_documented_sweep_prints(path: Path) -> None:
+    """The table says `redlines sweep FILE --runs 2000 --seed 0`; rerun it and compare."""
+    from sim.sweep import sweep
+
+    expected = readme_shares()[path.name]
+    outcomes = sweep(load_scenario(path), 2000, seed=0, workers=1).summary["outcomes"]
+    for outcome, percent in expected.items():
+        counted = outcomes[outcome]["count"]
+        if percent is None:
+            assert counted == 0, outcome
+        else:
+            assert abs(100 * counted / 2000 - percent) <= 0.05 + 1e-9, outcome  # shown to 0.1
+    assert outcomes["walkout"]["count"] == 0
+
+
+def test_readme_seed_14_story_of_the_mandated_force() -> None:
+    """China vetoes the first mandate in round 21; the next text passes in round 22."""
+    compiled = compile_scenario(
+        load_scenario(SCENARIOS / "un_mandated_non_nato_force.yaml").scenario
+    )
+    result = simulate(compiled, 14, record=True)
+    votes = [e for e in result.events if e["kind"] == "council"]
+    assert [(v["round"], v["passed"], v["vetoed_by"]) for v in votes] == [
+        (21, False, ["china"]),
+        (22, True, []),
+    ]
+    assert result.outcome == "agreement" and result.rounds == 22
+    assert result.terms is not None and result.terms["support"] == "reduced"
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    assert "un_mandated_non_nato_force.yaml --seed 14" in " ".join(readme.split())
