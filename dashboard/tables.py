@@ -75,7 +75,13 @@ def red_lines_table(scenario: Scenario) -> pd.DataFrame:
                     "Actor": actor.name,
                     "Red line": labels.red_line_name(scenario, actor.id, line.id).split(": ", 1)[1],
                     "Forbids": forbids,
-                    "If crossed": labels.CONSEQUENCE_WORDS[line.consequence],
+                    "If crossed": (
+                        "no talks until it is met; "
+                        + labels.CONSEQUENCE_WORDS[line.consequence]
+                        + " outside it"
+                        if line.precondition is not None
+                        else labels.CONSEQUENCE_WORDS[line.consequence]
+                    ),
                     "Firmness": labels.number_words(line.firmness),
                     "Provenance": labels.KIND_WORDS[p.kind],
                     "Speaker": p.speaker or "—",
@@ -89,8 +95,11 @@ def red_lines_table(scenario: Scenario) -> pd.DataFrame:
 def style_assumptions(table: pd.DataFrame) -> pd.io.formats.style.Styler:
     """The red-lines table with assumption rows shaded, and the marker column hidden."""
 
+    marked = table["assumption"] if len(table) else pd.Series(dtype=bool)
+
     def shade(row: pd.Series) -> list[str]:
-        colour = "background-color: #fff3cd; color: #664d03" if row["assumption"] else ""
+        colour = "background-color: #fff3cd; color: #664d03" if marked.loc[row.name] else ""
         return [colour] * len(row)
 
-    return table.style.apply(shade, axis=1).hide(subset=["assumption"], axis="columns")
+    # the marker column is dropped, not hidden: st.table shows hidden Styler columns
+    return table.drop(columns=["assumption"], errors="ignore").style.apply(shade, axis=1)

@@ -70,6 +70,9 @@ def test_scenario_page_shows_actors_red_lines_provenance_and_sources() -> None:
     assert len(table) == 10
     assumptions = table[table["Provenance"].str.contains("ASSUMPTION")]
     assert sorted(assumptions["Actor"]) == ["Ukraine", "Ukraine"]
+    assert "assumption" not in table.columns  # the shading marker is not shown as a column
+    precondition = table[table["Red line"] == "talks require NATO off table"]
+    assert precondition["If crossed"].iloc[0].startswith("no talks until it is met")
     assert "rejecting any 'timeline' of NATO membership" in " ".join(table["Quote"])
     assert set(table["Speaker"]) >= {"Vladimir Putin", "Tyler Durden"}
     source = at.get("html")[0].proto.body
