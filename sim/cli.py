@@ -140,7 +140,11 @@ def dashboard(
 
     spec = find_spec("dashboard")
     if spec is None or spec.origin is None or find_spec("streamlit") is None:
-        print("the dashboard needs its extras: pip install 'redlines[dashboard]'", file=sys.stderr)
+        print(
+            "the dashboard needs its extras: run `make dashboard` in the project folder "
+            "(or pip install -c constraints.txt -e '.[dashboard]')",
+            file=sys.stderr,
+        )
         raise typer.Exit(1)
     app_file = Path(spec.origin).parent / "app.py"
     command = [
@@ -225,7 +229,11 @@ def sweep(
     print(result.text())
     rate = f", {result.ran / result.elapsed:,.0f} runs/s" if result.elapsed > 0 else ""
     where = f"; table in {out}" if out is not None else ""
-    print(f"\n{result.ran:,} runs in {result.elapsed:.1f} s{rate}{where}")
+    if result.ran == 0 and out is not None:
+        print(f"\nalready complete: all {runs:,} runs were in {out}; nothing to run")
+        return
+    resumed = f" (the other {runs - result.ran:,} were already in {out})" * (result.ran < runs)
+    print(f"\n{result.ran:,} runs in {result.elapsed:.1f} s{rate}{where}{resumed}")
 
 
 @app.command()

@@ -304,7 +304,7 @@ def test_cli_sweep_exit_codes(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert "holds a different sweep" in refused.stderr
     again = cli("sweep", str(BASELINE), "--runs", "30", "--workers", "1", "--out", str(out))
-    assert again.exit_code == 0 and "0 runs in" in again.stdout  # already complete
+    assert again.exit_code == 0 and "already complete: all 30 runs were in" in again.stdout
     garbage = cli("sweep", str(BASELINE), "--runs", "5", "--scheduler", "garbage")
     assert garbage.exit_code == 2 and "not a Dask scheduler address" in garbage.stderr
     blocker = tmp_path / "a-file"
@@ -333,6 +333,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(
     resumed = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{1500 - written * 100:,} runs in" in resumed.stdout
+    assert f"(the other {written * 100:,} were already in" in resumed.stdout
     whole = sweep(baseline, 1500, seed=8, workers=1, progress=False)
     pd.testing.assert_frame_equal(open_sweep(out).table, whole.table)
     assert open_sweep(out).summary == whole.summary
