@@ -2,8 +2,10 @@
 #
 #   make run    create .venv, install the project, run the baseline scenario (seed 1)
 #   make test   create .venv, install the project with its test and dashboard extras, run pytest
+#               (tests, and the doctests of sim/) with the coverage of sim/
 #   make lint   ruff check, ruff format --check, mypy sim
 #   make bench  every benchmark, one table against the targets (BENCH_ARGS=--quick: a smoke run)
+#   make docs   regenerate scenarios/schema.json and scenarios/REFERENCE.md from sim/scenario.py
 #
 # Versions are pinned by constraints.txt (regenerate it with `make constraints` after changing
 # dependencies). Installs are remembered by stamp files in .venv: they rerun only when
@@ -21,13 +23,13 @@ INSTALL_DEPS := pyproject.toml constraints.txt
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test lint bench constraints clean
+.PHONY: run test lint bench docs constraints clean
 
 run: $(VENV)/.installed-run
 	$(VENV)/bin/redlines run scenarios/baseline.yaml --seed 1
 
 test: $(VENV)/.installed-test
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest --cov=sim --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
@@ -36,6 +38,10 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PYTHON) -m benchmarks $(BENCH_ARGS)
+
+docs: $(VENV)/.installed-run
+	$(VENV)/bin/redlines schema > scenarios/schema.json
+	$(PYTHON) scripts/scenario_reference.py
 
 $(PYTHON):
 	python=$$(scripts/find-python); \

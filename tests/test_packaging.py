@@ -1,0 +1,54 @@
+"""What `pip install redlines` ships: every package of `sim` and `dashboard`, the console script.
+
+Setuptools finds the packages (`[tool.setuptools.packages.find]`, namespace packages such
+as `dashboard/views` included); these tests check that the patterns cover every folder of
+Python files under `sim/` and `dashboard/` and nothing else of the repository.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def python_packages(top: str) -> set[str]:
+    """Dotted names of `top` and of every folder below it holding Python files."""
+    found = set()
+    for file in (ROOT / top).rglob("*.py"):
+        if "__pycache__" not in file.parts:
+            found.add(".".join(file.parent.relative_to(ROOT).parts))
+    return found
+
+
+def shipped(name: str, find: dict[str, Any]) -> bool:
+    """Whether setuptools' `packages.find` patterns take the package `name`."""
+    included = any(fnmatchcase(name, p) for p in find.get("include", ["*"]))
+    return included and not any(fnmatchcase(name, p) for p in find.get("exclude", []))
+
+
+def test_every_package_of_sim_and_the_dashboard_is_shipped() -> None:
+    setuptools = pyproject()["tool"]["setuptools"]
+    assert isinstance(setuptools["packages"], dict), "a fixed list misses subpackages"
+    find = setuptools["packages"]["find"]
+    assert find.get("namespaces", True), "dashboard/views has no __init__.py"
+    packages = python_packages("sim") | python_packages("dashboard")
+    assert {"sim", "dashboard", "dashboard.views"} <= packages
+    assert all(shipped(name, find) for name in packages), sorted(
+        n for n in packages if not shipped(n, find)
+    )
+    for other in ("tests", "tests.adversarial", "benchmarks", "scripts", "scenarios"):
+        assert not shipped(other, find), other
+
+
+def test_the_console_script_is_the_cli() -> None:
+    project = pyproject()["project"]
+    assert project["scripts"] == {"redlines": "sim.cli:main"}
+    assert project["requires-python"] == ">=3.12"
