@@ -4,6 +4,7 @@
 #   make test   create .venv, install the project with its test and dashboard extras, run pytest
 #               (tests, and the doctests of sim/) with the coverage of sim/
 #   make lint   ruff check, ruff format --check, mypy sim
+#   make dashboard  install the dashboard extra, serve the dashboard on 127.0.0.1:8501
 #   make bench  every benchmark, one table against the targets (BENCH_ARGS=--quick: a smoke run)
 #   make docs   regenerate scenarios/schema.json and scenarios/REFERENCE.md from sim/scenario.py
 #
@@ -22,8 +23,9 @@ PIP := $(PYTHON) -m pip --disable-pip-version-check
 INSTALL_DEPS := pyproject.toml constraints.txt
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+DASHBOARD_ARGS ?=
 
-.PHONY: run test lint bench docs constraints clean
+.PHONY: run test lint dashboard bench docs constraints clean
 
 run: $(VENV)/.installed-run
 	$(VENV)/bin/redlines run scenarios/baseline.yaml --seed 1
@@ -35,6 +37,9 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy sim
+
+dashboard: $(VENV)/.installed-dashboard
+	$(VENV)/bin/redlines dashboard $(DASHBOARD_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(PYTHON) -m benchmarks $(BENCH_ARGS)
@@ -52,9 +57,13 @@ $(VENV)/.installed-run: $(INSTALL_DEPS) | $(PYTHON)
 	$(PIP) install --progress-bar off -c constraints.txt -e .
 	touch $@
 
+$(VENV)/.installed-dashboard: $(INSTALL_DEPS) | $(PYTHON)
+	$(PIP) install --progress-bar off -c constraints.txt -e '.[dashboard]'
+	touch $@ $(VENV)/.installed-run
+
 $(VENV)/.installed-test: $(INSTALL_DEPS) | $(PYTHON)
 	$(PIP) install --progress-bar off -c constraints.txt -e '.[test,dashboard]'
-	touch $@ $(VENV)/.installed-run
+	touch $@ $(VENV)/.installed-run $(VENV)/.installed-dashboard
 
 # Pin what the current .venv has (the project itself excluded).
 constraints: | $(PYTHON)
