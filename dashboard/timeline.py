@@ -213,12 +213,7 @@ def final_utilities(output: RunOutput) -> pd.DataFrame:
     """Each actor's utility of the agreement (if any) against its value of no deal at the end."""
     story = Story(output.compiled)
     result = output.result
-    frame = output.actors
-    last: dict[str, float] = {}
-    if frame is not None and not frame.empty:
-        final = frame.reset_index()
-        final = final[final["Step"] == final["Step"].max()]
-        last = dict(zip(final["actor"], final["batna"], strict=True))
+    last = output.final_batnas()
     rows = []
     for actor, role in zip(output.compiled.actor_ids, output.compiled.roles, strict=True):
         rows.append(

@@ -781,6 +781,15 @@ class RunOutput:
     """pandas DataFrame, one row per round and actor: aspiration, BATNA, offer utility."""
     compiled: Compiled
 
+    def final_batnas(self) -> dict[str, float]:
+        """Each actor's value of no deal in the last round recorded (empty without data)."""
+        frame = self.actors
+        if frame is None or frame.empty:
+            return {}
+        final = frame.reset_index()
+        final = final[final["Step"] == final["Step"].max()]
+        return dict(zip(final["actor"], final["batna"], strict=True))
+
 
 def run(
     scenario: Any,

@@ -249,12 +249,7 @@ def _final(console: Console, story: Story, output: RunOutput) -> None:
         option = (result.terms or {}).get(issue)
         terms.add_row(story.issue_names[issue], story.option(issue, option))
     console.print(terms)
-    frame = output.actors
-    last: dict[str, float] = {}
-    if frame is not None and not frame.empty:
-        final = frame.reset_index()
-        final = final[final["Step"] == final["Step"].max()]
-        last = dict(zip(final["actor"], final["batna"], strict=True))
+    last = output.final_batnas()
     utilities = Table(title="Utilities (0 worst, 1 best)")
     utilities.add_column("actor")
     utilities.add_column("role")

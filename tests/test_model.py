@@ -289,6 +289,10 @@ def test_run_returns_the_story_and_one_row_per_round() -> None:
         assert {"round", "kind", "proposer", "offer", "responses"} <= set(event)
         for answer in event["responses"].values():
             assert {"accept", "reason", "red_line"} <= set(answer)
+    # the value of no deal in the last round, as the report and the dashboard show it
+    last = output.actors.reset_index().groupby("actor")["batna"].last()
+    assert output.final_batnas() == pytest.approx(last.to_dict())
+    assert set(output.final_batnas()) == set(output.compiled.actor_ids)
 
 
 def test_run_accepts_paths_loaded_scenarios_scenarios_and_compiled_ones() -> None:
