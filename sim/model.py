@@ -48,7 +48,6 @@ result for the same seed (tested).
 from __future__ import annotations
 
 import secrets
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +60,7 @@ from sim.actors import Board, NegotiatorAgent
 from sim.institutions import Council, Deployment, Vote, draw_binding, draw_conceded
 from sim.protocols import PROTOCOLS, Protocol
 from sim.results import Outcome, RunResult
-from sim.space import Compiled, Parameters, compile_scenario, draw_parameters
+from sim.space import Compiled, Parameters, compile_scenario, derived, draw_parameters
 from sim.strategies import Strategy, build_strategy
 
 SIGNING_ROLES = ("belligerent", "guarantor")
@@ -197,20 +196,9 @@ class Plan:
         )
 
 
-_PLANS: dict[int, tuple[weakref.ref[Compiled], Plan]] = {}
-
-
 def plan_of(compiled: Compiled) -> Plan:
-    """The plan of a compiled scenario, built on first use and dropped when the compiled
-    scenario is (the cache holds it only weakly)."""
-    key = id(compiled)
-    entry = _PLANS.get(key)
-    if entry is not None and entry[0]() is compiled:
-        return entry[1]
-    plan = Plan.build(compiled)
-    _PLANS[key] = (weakref.ref(compiled), plan)
-    weakref.finalize(compiled, _PLANS.pop, key, None)
-    return plan
+    """The plan of a compiled scenario (built once per compiled scenario)."""
+    return derived(compiled, Plan.build)
 
 
 class NegotiationModel(mesa.Model):

@@ -14,7 +14,7 @@ import math
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -282,20 +282,26 @@ def draw_parameters(compiled: Compiled, rng: np.random.Generator) -> Parameters:
     return parameter_map(compiled).draw(rng)
 
 
-_MAPS: dict[int, tuple[weakref.ref[Compiled], ParameterMap]] = {}
+_DERIVED: dict[tuple[int, Callable[[Compiled], Any]], tuple[weakref.ref[Compiled], Any]] = {}
+
+
+def derived[T](compiled: Compiled, build: Callable[[Compiled], T]) -> T:
+    """What `build` makes of a compiled scenario, built on first use and kept while the
+    compiled scenario lives (the cache holds it only weakly), so sweeps and the dashboard do
+    not keep every compiled scenario alive."""
+    key = (id(compiled), build)
+    entry = _DERIVED.get(key)
+    if entry is not None and entry[0]() is compiled:
+        return cast(T, entry[1])
+    value = build(compiled)
+    _DERIVED[key] = (weakref.ref(compiled), value)
+    weakref.finalize(compiled, _DERIVED.pop, key, None)
+    return value
 
 
 def parameter_map(compiled: Compiled) -> ParameterMap:
-    """The index map of a compiled scenario, built on first use and dropped when the compiled
-    scenario is (the cache holds it only weakly)."""
-    key = id(compiled)
-    entry = _MAPS.get(key)
-    if entry is not None and entry[0]() is compiled:
-        return entry[1]
-    found = ParameterMap(compiled)
-    _MAPS[key] = (weakref.ref(compiled), found)
-    weakref.finalize(compiled, _MAPS.pop, key, None)
-    return found
+    """The index map of a compiled scenario (built once per compiled scenario)."""
+    return derived(compiled, ParameterMap)
 
 
 class ParameterMap:
