@@ -393,7 +393,11 @@ def sobol(
             result = {k: np.full(len(names), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         else:
             result = analyse.analyze(
-                problem, output, calc_second_order=False, print_to_console=False, seed=seed
+                problem,
+                output,
+                calc_second_order=False,
+                print_to_console=False,
+                seed=seed + 1,  # SALib reads a seed of 0 as "no seed" (global random state)
             )
         for j, name in enumerate(names):
             rows.append(
