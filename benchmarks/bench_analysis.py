@@ -32,7 +32,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sim.analysis import pareto_front  # noqa: E402
+from sim.analysis.pareto import pareto_front
 
 Maker = Callable[[np.random.Generator, int, int], np.ndarray]
 

@@ -39,10 +39,11 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.loader import load_scenario  # noqa: E402
-from sim.model import NegotiationModel, run, simulate  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
-from sim.space import Compiled, compile_scenario  # noqa: E402
+from sim.engine.model import NegotiationModel
+from sim.engine.run import run, simulate
+from sim.engine.space import Compiled, compile_scenario
+from sim.scenario.build import load_scenario
+from sim.scenario.schema import Scenario
 
 KINDS = ("boulware", "linear", "conceder", "boulware")
 ONE_SEED = 3

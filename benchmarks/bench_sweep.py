@@ -86,8 +86,8 @@ def one(runs: int, workers: int, out: str | None, sample: bool = True) -> dict[s
 
     Without `sample`, no thread polls the workers (it would take the GIL from an in-process
     sweep): use it for timings that compare executors."""
-    from sim.loader import load_scenario
-    from sim.sweep import sweep
+    from sim.explore.montecarlo import sweep
+    from sim.scenario.build import load_scenario
 
     loaded = load_scenario(BASELINE)
     load = os.getloadavg()[0]
@@ -113,9 +113,9 @@ def one(runs: int, workers: int, out: str | None, sample: bool = True) -> dict[s
 
 def engine(runs: int) -> dict[str, float]:
     """Milliseconds per run of the engine alone, in one process."""
-    from sim.loader import load_scenario
-    from sim.model import simulate
-    from sim.space import compile_scenario
+    from sim.engine.run import simulate
+    from sim.engine.space import compile_scenario
+    from sim.scenario.build import load_scenario
 
     compiled = compile_scenario(load_scenario(BASELINE).scenario)
     simulate(compiled, 0)

@@ -1,7 +1,7 @@
 """From slider positions to `--set PATH=VALUE` overrides, and back to starting positions.
 
 The Adjust page changes nothing itself: each widget yields an override string in the form
-`redlines run --set` takes, and :func:`sim.overrides.apply_overrides` makes the adjusted
+`redlines run --set` takes, and :func:`sim.scenario.overrides.apply_overrides` makes the adjusted
 scenario. A number is shown as a range (low, high): a plain number is a range of width zero;
 a uniform, beta or normal distribution has its bounds moved (its shape kept); a range of
 width zero written back is a plain number, a wider range around a plain number a uniform.
@@ -16,9 +16,8 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sim.scenario import Beta, Choice, Normal, Uniform
-from sim.space import DEFAULT_EXPONENTS
-from sim.uncertainty import is_uncertain
+from sim.engine.params import DEFAULT_EXPONENTS
+from sim.scenario.distributions import Beta, Choice, Normal, Uniform, is_uncertain
 
 DIGITS = 4
 """Values are rounded to this many decimals before they are written (slider steps drift)."""

@@ -2,7 +2,7 @@
 
 A scenario is handed around as a :class:`ScenarioFile` (its text, the name errors are located
 in, and the folder its sources resolve against), which is also the key of every cached
-computation. An uploaded file is only ever decoded and given to :mod:`sim.loader` (safe YAML,
+computation. An uploaded file is only ever decoded and given to :mod:`sim.scenario.build` (safe YAML,
 then the schema); its sources resolve against the shipped `scenarios/` folder, so
 `sources/NAME.txt` finds the shipped documents, unless source files are uploaded alongside.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import ScenarioError
-from sim.loader import decode, read_text
+from sim.scenario.reading import decode, read_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -104,7 +104,7 @@ def source_folder(sources: Mapping[str, bytes]) -> Path:
 
 def source_text(folder: str, relative: str) -> str | None:
     """A source document's text, or None when it cannot be read (the loader said why)."""
-    from sim.sources import read_source, resolve_source
+    from sim.scenario.sources import read_source, resolve_source
 
     try:
         return read_source(resolve_source(Path(folder), relative))

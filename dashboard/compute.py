@@ -19,10 +19,10 @@ from dashboard.catalogue import ScenarioFile
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from sim.analysis import Analysis
-    from sim.model import RunOutput
-    from sim.scenario import Scenario
-    from sim.space import Compiled
+    from sim.analysis.bargaining import Analysis
+    from sim.engine.run import RunOutput
+    from sim.engine.space import Compiled
+    from sim.scenario.schema import Scenario
 
 Overrides = tuple[str, ...]
 
@@ -43,12 +43,12 @@ class Checked:
 @st.cache_data(max_entries=64, show_spinner=False)
 def check(file: ScenarioFile, overrides: Overrides = ()) -> Checked:
     """Load a scenario as `redlines validate` / `redlines run --set` do."""
-    from sim.loader import load_text
+    from sim.scenario.build import load_text
 
     try:
         loaded = load_text(file.text, file.name, Path(file.folder))
         if overrides:
-            from sim.overrides import apply_overrides
+            from sim.scenario.build import apply_overrides
 
             return Checked(apply_overrides(loaded.scenario, overrides, Path(file.folder)))
         return Checked(loaded.scenario)
@@ -67,7 +67,7 @@ def scenario_of(file: ScenarioFile, overrides: Sequence[str] = ()) -> Scenario:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def compiled(file: ScenarioFile, overrides: Overrides = ()) -> Compiled:
     """The scenario compiled into arrays (shared, never mutated)."""
-    from sim.space import compile_scenario
+    from sim.engine.space import compile_scenario
 
     return compile_scenario(scenario_of(file, overrides))
 
@@ -75,7 +75,7 @@ def compiled(file: ScenarioFile, overrides: Overrides = ()) -> Compiled:
 @st.cache_resource(max_entries=32, show_spinner="Analysing the bargaining space…")
 def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0.0) -> Analysis:
     """`redlines explain`: the bargaining space at the nominal parameters."""
-    from sim.analysis import analyse
+    from sim.analysis.bargaining import analyse
 
     return analyse(compiled(file, overrides), threshold=threshold)
 
@@ -83,7 +83,7 @@ def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0
 @st.cache_resource(max_entries=64, show_spinner=False)
 def run_output(file: ScenarioFile, overrides: Overrides, seed: int) -> RunOutput:
     """`redlines run --seed`: one recorded run (events and per-round data). Read-only."""
-    from sim.model import run
+    from sim.engine.run import run
 
     return run(compiled(file, overrides), seed=seed)
 
@@ -95,7 +95,7 @@ def run_story(file: ScenarioFile, overrides: Overrides, seed: int) -> str:
 
     from rich.console import Console
 
-    from sim.report import render
+    from sim.cli.story import render
 
     console = Console(file=io.StringIO(), width=100, record=True, highlight=False)
     render(run_output(file, overrides, seed), console)

@@ -17,7 +17,7 @@ from dashboard.state import KEPT, forget
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 ADJUST_WIDGETS = "adjust_w_"
 """Prefix of the Adjust page's widget keys (dropped when the scenario changes)."""

@@ -1,6 +1,6 @@
-"""The bargaining-space analysis (`sim.analysis.analyse`, as `redlines explain`) as tables.
+"""The bargaining-space analysis (`sim.analysis.bargaining.analyse`, as `redlines explain`) as tables.
 
-Pure functions from an :class:`sim.analysis.Analysis` to DataFrames labelled in words; the
+Pure functions from an :class:`sim.analysis.bargaining.Analysis` to DataFrames labelled in words; the
 numbers are the analysis's own.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import labels
 
 if TYPE_CHECKING:
-    from sim.analysis import Analysis
+    from sim.analysis.bargaining import Analysis
 
 SOLUTION_WORDS = {
     "nash": "Nash",

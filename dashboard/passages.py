@@ -1,7 +1,7 @@
 """A source document as HTML with the quoted passages highlighted.
 
-Quotes are found the way :func:`sim.sources.quote_found` finds them (after
-:func:`sim.sources.fold`: typographic quotes, dashes and runs of spaces made plain), then
+Quotes are found the way :func:`sim.scenario.sources.quote_found` finds them (after
+:func:`sim.scenario.sources.fold`: typographic quotes, dashes and runs of spaces made plain), then
 mapped back to the original text, so the highlight covers exactly what the scenario quotes.
 All document text is HTML-escaped; only our own `<mark>` and line-number markup is added.
 """
@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.sources import fold
+from sim.scenario.sources import fold
 
 
 @dataclass(frozen=True)

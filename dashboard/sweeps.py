@@ -1,4 +1,4 @@
-"""A Monte Carlo sweep's summary (`sim.sweep.sweep`, as `redlines sweep`) as tables in words.
+"""A Monte Carlo sweep's summary (`sim.explore.montecarlo.sweep`, as `redlines sweep`) as tables in words.
 
 The probabilities and their Wilson intervals are the summary's own (:mod:`sim.summary`); this
 module only names them and shapes them for charts. Also the progress bar long computations
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import labels
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 
 def outcomes(summary: dict[str, Any]) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def value_words(value: Any) -> str:
 def differences(left: Scenario, right: Scenario) -> pd.DataFrame:
     """Every value that differs between two scenarios: `path`, `parameter` (in words, from
     the side that has it), `left`, `right`."""
-    from sim.export import scenario_data
+    from sim.scenario.export import scenario_data
 
     a, b = flatten(scenario_data(left)), flatten(scenario_data(right))
     rows = []

@@ -1,6 +1,6 @@
 """Tables of a scenario for people: actors, issues, red lines with their provenance.
 
-Pure functions from a :class:`sim.scenario.Scenario` to pandas DataFrames with column names
+Pure functions from a :class:`sim.scenario.schema.Scenario` to pandas DataFrames with column names
 in words; pages show them, tests check them.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import labels
-from sim.scenario import Scenario
-from sim.uncertainty import nominal
+from sim.scenario.distributions import nominal
+from sim.scenario.schema import Scenario
 
 
 def actors_table(scenario: Scenario) -> pd.DataFrame:

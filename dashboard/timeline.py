@@ -1,7 +1,7 @@
-"""A recorded run (`sim.model.run`) as tables for the Run page: offers, answers, curves, ending.
+"""A recorded run (`sim.engine.run.run`) as tables for the Run page: offers, answers, curves, ending.
 
 Everything here reads the run's recorded events and mesa's per-round data; words come from
-:class:`sim.report.Story`, the same phrasing `redlines run` prints.
+:class:`sim.cli.story.Story`, the same phrasing `redlines run` prints.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard import labels
-from sim.report import ENDINGS, Story
+from sim.cli.story import ENDINGS, Story
 
 if TYPE_CHECKING:
-    from sim.model import RunOutput
+    from sim.engine.run import RunOutput
 
 REASONS = {
     "red_line": "red line",

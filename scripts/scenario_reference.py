@@ -194,7 +194,7 @@ def section(name: str, node: dict[str, Any], title: str | None = None) -> str:
 
 def reference() -> str:
     """The whole reference, as Markdown."""
-    from sim.scenario import json_schema
+    from sim.scenario.schema import json_schema
 
     schema = json_schema()
     definitions: dict[str, Any] = schema["$defs"]

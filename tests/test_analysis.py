@@ -18,37 +18,50 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import sim.analysis
-from sim.analysis import (
+import sim.analysis.bargaining
+import sim.analysis.blocking
+import sim.analysis.feasibility
+import sim.analysis.pareto
+import sim.analysis.solutions
+from sim.analysis.bargaining import analyse
+from sim.analysis.blocking import blocking_counts, minimal_relaxations
+from sim.analysis.feasibility import (
     acceptable,
     actor_feasible,
-    analyse,
     binding_mask,
-    blocking_counts,
     blocking_matrix,
-    compare,
     consent_mask,
-    egalitarian_point,
     gains,
     joint_feasible,
+)
+from sim.analysis.pareto import pareto_front
+from sim.analysis.solutions import (
+    compare,
+    egalitarian_point,
     kalai_smorodinsky_point,
-    minimal_relaxations,
     nash_point,
-    pareto_front,
     utilitarian_point,
 )
-from sim.briefing import briefing_text
-from sim.loader import load_scenario, load_text
-from sim.space import Compiled, compile_scenario, draw_parameters
+from sim.cli.briefing import briefing_text
+from sim.engine.params import draw_parameters
+from sim.engine.space import Compiled, compile_scenario
+from sim.scenario.build import load_scenario, load_text
 from tests.builders import scenario_dicts, to_yaml
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 
 def test_doctests_pass() -> None:
-    result = doctest.testmod(sim.analysis)
-    assert result.failed == 0
-    assert result.attempted >= 20
+    modules = (
+        sim.analysis.bargaining,
+        sim.analysis.blocking,
+        sim.analysis.feasibility,
+        sim.analysis.pareto,
+        sim.analysis.solutions,
+    )
+    results = [doctest.testmod(module) for module in modules]
+    assert sum(r.failed for r in results) == 0
+    assert sum(r.attempted for r in results) >= 20
 
 
 # --- builders --------------------------------------------------------------------------------
@@ -124,7 +137,7 @@ def split_of_one(
     )
 
 
-def share(point: sim.analysis.Point | None) -> float:
+def share(point: sim.analysis.bargaining.Point | None) -> float:
     assert point is not None
     value = point.terms["share"]
     assert isinstance(value, float)
@@ -271,8 +284,8 @@ def test_pareto_front_matches_brute_force(points: np.ndarray) -> None:
 def test_divide_and_conquer_matches_brute_force(points: np.ndarray, leaf: int, pairs: int) -> None:
     """Tiny leaves force the recursion (halves, median splits, dropped columns) on small input."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sim.analysis, "_LEAF", leaf)
-        patch.setattr(sim.analysis, "_PAIRS", pairs)
+        patch.setattr(sim.analysis.pareto, "_LEAF", leaf)
+        patch.setattr(sim.analysis.pareto, "_PAIRS", pairs)
         assert pareto_front(points).tolist() == brute_pareto(points)
 
 

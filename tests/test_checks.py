@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from ruamel.yaml import YAML
 
-from sim.checks import MAX_CELLS, MAX_OUTCOMES, check, outcome_space_size
-from sim.scenario import Scenario
+from sim.scenario.checks import MAX_CELLS, MAX_OUTCOMES, check, outcome_space_size
+from sim.scenario.schema import Scenario
 from tests.builders import BASELINE, scenario_dicts
 
 BASE: dict[str, Any] = YAML(typ="safe", pure=True).load(BASELINE.read_text(encoding="utf-8"))

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.checks import MAX_OUTCOMES
-from sim.cli import app
-from sim.scenario import json_schema
+from sim.cli.app import app
+from sim.scenario.checks import MAX_OUTCOMES
+from sim.scenario.schema import json_schema
 from tests.builders import BASELINE, REPO, position
 
 BASE = BASELINE.read_text(encoding="utf-8")

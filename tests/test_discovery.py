@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.discovery import Restriction, discover, inputs, peel
-from sim.loader import load_scenario
-from sim.sweep import sweep
+from sim.cli.app import app
+from sim.explore.discovery import Restriction, discover, inputs, peel
+from sim.explore.montecarlo import sweep
+from sim.scenario.build import load_scenario
 from tests.sweep_fixtures import DECISIVE, write_decisive
 
 

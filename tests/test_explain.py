@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from sim.analysis import analyse
-from sim.briefing import briefing_text
-from sim.cli import app
-from sim.loader import load_scenario
+from sim.analysis.bargaining import analyse
+from sim.cli.app import app
+from sim.cli.briefing import briefing_text
+from sim.scenario.build import load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 REQUIRED = (

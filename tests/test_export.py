@@ -9,10 +9,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from sim.export import export_yaml
-from sim.loader import load_scenario, load_text
-from sim.overrides import apply_overrides
-from sim.scenario import Scenario
+from sim.scenario.build import load_scenario, load_text
+from sim.scenario.export import export_yaml
+from sim.scenario.build import apply_overrides
+from sim.scenario.schema import Scenario
 from tests.builders import scenario_dicts
 
 ROOT = Path(__file__).resolve().parents[1]

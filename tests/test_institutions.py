@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.institutions import Council, Deployment, draw_binding, draw_conceded
-from sim.loader import load_scenario
-from sim.model import NegotiationModel, simulate
-from sim.space import Compiled, compile_scenario, nominal_parameters
+from sim.engine.institutions import Council, Deployment, draw_binding, draw_conceded
+from sim.engine.model import NegotiationModel
+from sim.engine.params import nominal_parameters
+from sim.engine.run import simulate
+from sim.engine.space import Compiled, compile_scenario
+from sim.scenario.build import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 RUSSIA = "actors.russia.red_lines"

@@ -47,14 +47,15 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sim.checks import check
-from sim.cli import app
-from sim.loader import load_scenario
-from sim.model import NegotiationModel, simulate
-from sim.results import OUTCOMES, RunResult
-from sim.scenario import Scenario
-from sim.space import Compiled, compile_scenario
-from sim.sweep import Layout, sweep
+from sim.cli.app import app
+from sim.engine.model import NegotiationModel
+from sim.engine.results import OUTCOMES, RunResult
+from sim.engine.run import simulate
+from sim.engine.space import Compiled, compile_scenario
+from sim.explore.montecarlo import Layout, sweep
+from sim.scenario.build import load_scenario
+from sim.scenario.checks import check
+from sim.scenario.schema import Scenario
 from tests.builders import scenario_dicts, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

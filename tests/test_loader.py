@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from sim.errors import Problem, ScenarioError
-from sim.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_scenario, load_text
-from sim.scenario import Scenario
+from sim.scenario.build import load_scenario, load_text
+from sim.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from sim.scenario.schema import Scenario
 from tests.builders import (
     BASELINE,
     malformed_documents,

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sim.checks import check
-from sim.loader import load_scenario
-from sim.model import NegotiationModel, RunOutput, run, simulate
-from sim.results import OUTCOMES
-from sim.scenario import Scenario
-from sim.space import Compiled, compile_scenario
+from sim.engine.model import NegotiationModel
+from sim.engine.results import OUTCOMES
+from sim.engine.run import RunOutput, run, simulate
+from sim.engine.space import Compiled, compile_scenario
+from sim.scenario.build import load_scenario
+from sim.scenario.checks import check
+from sim.scenario.schema import Scenario
 from tests.builders import scenario_dicts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -333,7 +334,7 @@ def test_without_a_seed_run_draws_a_fresh_one_and_reports_it() -> None:
 
 
 def test_params_can_be_given_instead_of_drawn() -> None:
-    from sim.space import nominal_parameters
+    from sim.engine.params import nominal_parameters
 
     compiled = scenario("baseline")
     params = nominal_parameters(compiled)
@@ -346,8 +347,8 @@ def test_params_can_be_given_instead_of_drawn() -> None:
 
 
 def reference_draw(compiled: Compiled, seed: int) -> Any:
-    from sim.space import _parameters
-    from sim.uncertainty import sample
+    from sim.engine.params import _parameters
+    from sim.scenario.distributions import sample
 
     rng = np.random.default_rng(seed)
     return _parameters(compiled, {path: sample(dist, rng) for path, dist in compiled.uncertain})
@@ -367,7 +368,7 @@ def assert_same_parameters(a: Any, b: Any) -> None:
 
 @pytest.mark.parametrize("name", ["baseline", "un_mandated_non_nato_force", "synthetic"])
 def test_draw_parameters_equals_the_reference_to_the_last_bit(name: str) -> None:
-    from sim.space import draw_parameters
+    from sim.engine.params import draw_parameters
 
     compiled = synthetic() if name == "synthetic" else scenario(name)
     for seed in range(30):
@@ -380,7 +381,7 @@ def test_draw_parameters_equals_the_reference_to_the_last_bit(name: str) -> None
 def test_draw_parameters_equals_the_reference_on_generated_scenarios(
     data: dict[str, Any], seed: int
 ) -> None:
-    from sim.space import draw_parameters
+    from sim.engine.params import draw_parameters
 
     compiled = compiled_or_skip(data)
     assert_same_parameters(

@@ -9,7 +9,7 @@ import importlib
 import re
 from pathlib import Path
 
-from sim.scenario import json_schema
+from sim.scenario.schema import json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 generator = importlib.import_module("scripts.scenario_reference")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -144,7 +144,7 @@ def test_a_negative_seed_is_refused() -> None:
 
 
 def test_a_rejection_never_prints_two_equal_numbers() -> None:
-    from sim.report import _apart
+    from sim.cli.story import _apart
 
     assert _apart(0.5099, 0.5101) == ("0.5099", "0.5101")
     assert _apart(0.2, 0.9) == ("0.20", "0.90")

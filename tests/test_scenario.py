@@ -10,22 +10,17 @@ from hypothesis import given
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 
-from sim.scenario import (
-    Beta,
-    Choice,
+from sim.scenario.distributions import Beta, Choice, Normal, Number, Uniform, bounds, nominal
+from sim.scenario.schema import (
     Issue,
-    Normal,
-    Number,
     NumericRange,
     OutcomeRule,
     Provenance,
     RedLine,
     Scenario,
     Strategy,
-    Uniform,
     json_schema,
 )
-from sim.uncertainty import bounds, nominal
 from tests.builders import BASELINE, scenario_dicts
 
 BASE: dict[str, Any] = YAML(typ="safe", pure=True).load(BASELINE.read_text(encoding="utf-8"))

@@ -11,11 +11,11 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.loader import load_scenario
-from sim.scenario import json_schema
-from sim.space import compile_scenario
-from sim.sweep import sweep
+from sim.cli.app import app
+from sim.engine.space import compile_scenario
+from sim.explore.montecarlo import sweep
+from sim.scenario.build import load_scenario
+from sim.scenario.schema import json_schema
 from tests.builders import scenario_folder
 
 ROOT = Path(__file__).resolve().parents[1]

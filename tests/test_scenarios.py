@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.loader import load_scenario
-from sim.model import NegotiationModel, run, simulate
-from sim.results import OUTCOMES
-from sim.space import compile_scenario
+from sim.engine.model import NegotiationModel
+from sim.engine.results import OUTCOMES
+from sim.engine.run import run, simulate
+from sim.engine.space import compile_scenario
+from sim.scenario.build import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
@@ -97,7 +98,7 @@ def readme_shares() -> dict[str, dict[str, float | None]]:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_readme_shares_are_what_the_documented_sweep_prints(path: Path) -> None:
     """The table says `redlines sweep FILE --runs 2000 --seed 0`; rerun it and compare."""
-    from sim.sweep import sweep
+    from sim.explore.montecarlo import sweep
 
     expected = readme_shares()[path.name]
     outcomes = sweep(load_scenario(path), 2000, seed=0, workers=1).summary["outcomes"]

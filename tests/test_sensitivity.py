@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.app import app
 from sim.errors import ScenarioError
-from sim.loader import LoadedScenario, load_scenario
-from sim.scenario import Choice
-from sim.sensitivity import Vary, _factor, grid, one_at_a_time, ranking, sobol
+from sim.explore.sensitivity import Vary, grid, one_at_a_time, ranking
+from sim.explore.sobol import _factor, sobol
+from sim.scenario.build import LoadedScenario, load_scenario
+from sim.scenario.distributions import Choice
 from tests.builders import write_scenario
 from tests.sweep_fixtures import DECISIVE, decisive_data, write_decisive
 

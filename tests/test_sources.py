@@ -6,12 +6,12 @@ import doctest
 from pathlib import Path
 
 import pytest
+import sim.scenario.sources
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import sim.sources
-from sim.loader import load_scenario
-from sim.sources import fold, quote_found, quote_line, read_source, resolve_source
+from sim.scenario.build import load_scenario
+from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
 from tests.builders import BASELINE, SOURCES
 
 ARTICLE_PATH = SOURCES / "2025-02-11-russia-peacekeepers-condition.txt"
@@ -19,7 +19,7 @@ ARTICLE = ARTICLE_PATH.read_text(encoding="utf-8")
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(sim.sources).failed == 0
+    assert doctest.testmod(sim.scenario.sources).failed == 0
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_read_source_refuses_non_utf8(tmp_path: Path) -> None:
 def test_read_source_refuses_a_huge_file(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
-        handle.truncate(sim.sources.MAX_SOURCE_BYTES + 1)
+        handle.truncate(sim.scenario.sources.MAX_SOURCE_BYTES + 1)
     with pytest.raises(ValueError, match="larger than"):
         read_source(path)
 

@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from sim.actors import Board
-from sim.model import NegotiationModel
-from sim.scenario import Scenario
-from sim.space import Compiled, compile_scenario
-from sim.strategies import STRATEGIES, Strategy, TimeBased
+from sim.engine.board import Board
+from sim.engine.model import NegotiationModel
+from sim.engine.space import Compiled, compile_scenario
+from sim.engine.strategies import STRATEGIES, Strategy, TimeBased
+from sim.scenario.schema import Scenario
 
 ROUNDS = 12
 
@@ -284,7 +284,7 @@ class TestZeuthen(StrategyHarness):
 
 def compile_utilities(compiled: Compiled) -> np.ndarray:
     """The nominal utility matrix (outcomes x actors)."""
-    from sim.space import nominal_parameters
+    from sim.engine.params import nominal_parameters
 
     return nominal_parameters(compiled).utilities
 
@@ -338,7 +338,7 @@ def test_two_zeuthen_parties_agree_on_a_nash_product_maximum(instance: int) -> N
 
 
 def test_every_scenario_strategy_kind_is_registered() -> None:
-    from sim.scenario import Strategy as StrategySpec
+    from sim.scenario.schema import Strategy as StrategySpec
 
     kinds = StrategySpec.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
     assert set(kinds) == set(STRATEGIES)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.summary import Tally, format_summary, proportion, rounds_summary, wilson
+from sim.explore.summary import Tally, format_summary, proportion, rounds_summary, wilson
 
 
 @pytest.mark.parametrize(

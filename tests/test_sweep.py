@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
-from sim.bundle import SweepDirError
-from sim.cli import app
-from sim.executors import DaskCluster
-from sim.loader import LoadedScenario, load_scenario
-from sim.results import OUTCOMES
-from sim.space import compile_scenario
-from sim.sweep import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
+from sim.cli.app import app
+from sim.engine.results import OUTCOMES
+from sim.engine.space import compile_scenario
+from sim.explore.bundle import SweepDirError
+from sim.explore.executors import DaskCluster
+from sim.explore.montecarlo import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
+from sim.scenario.build import LoadedScenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -145,15 +145,6 @@ def test_progress_bar_shows_runs_per_second_when_asked(
     assert "40/40" in captured.err and "runs/s" in captured.err and "ETA" in captured.err
 
 
-def test_sim_sweep_is_callable_and_takes_a_bare_scenario(baseline: LoadedScenario) -> None:
-    import sim
-
-    first = sim.sweep(baseline.scenario, 30, seed=2, workers=1)
-    second = sim.sweep(baseline.scenario, 30, seed=2, workers=1)  # now the module: still callable
-    assert first.summary == second.summary
-    assert first.summary["runs"] == 30
-
-
 def test_bad_arguments_are_refused(baseline: LoadedScenario) -> None:
     with pytest.raises(ValueError, match="runs"):
         sweep(baseline, 0)
@@ -188,8 +179,8 @@ def test_pool_workers_match_this_process_with_a_thread_running(
 ) -> None:
     import threading
 
-    from sim.executors import InProcess, ProcessPool, Work
-    from sim.sweep import run_table, scenario_yaml
+    from sim.explore.executors import InProcess, ProcessPool, Work
+    from sim.explore.montecarlo import run_table, scenario_yaml
 
     text = scenario_yaml(baseline.scenario)
     works = [Work(text_hash(text), text, 4, k * 10, k * 10 + 10, tag=k) for k in range(3)]

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import adjust, compute, labels
 from dashboard.current import ADJUST_WIDGETS, scenario_in_use
 from dashboard.state import forget, kept
-from sim.export import export_yaml
+from sim.scenario.export import export_yaml
 
 use = scenario_in_use(adjusted=False)
 base = use.scenario

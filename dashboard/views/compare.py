@@ -11,7 +11,7 @@ from dashboard.catalogue import ScenarioFile, shipped, shipped_file
 from dashboard.current import scenario_in_use
 from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
-from sim.sweep import sweep
+from sim.explore.montecarlo import sweep
 
 use = scenario_in_use()
 st.title("Compare")

@@ -9,7 +9,7 @@ from dashboard import charts, labels, sweeps
 from dashboard.current import scenario_in_use
 from dashboard.figures import show_chart
 from dashboard.state import kept
-from sim.sweep import sweep
+from sim.explore.montecarlo import sweep
 
 RUN_CHOICES = [100, 200, 400, 1000, 2000, 5000, 10000, 20000]
 

@@ -14,10 +14,11 @@ from dashboard import charts, labels, sweeps
 from dashboard.current import scenario_in_use
 from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
-from sim import sensitivity as sa
-from sim.discovery import discover
-from sim.results import OUTCOMES
-from sim.sweep import sweep
+from sim.engine.results import OUTCOMES
+from sim.explore import sensitivity as sa
+from sim.explore.discovery import discover
+from sim.explore.montecarlo import sweep
+from sim.explore.sobol import sobol
 
 use = scenario_in_use()
 scenario = use.scenario
@@ -213,7 +214,7 @@ with tab_sobol:
     key = ("sobol", *settings, int(samples), int(point_runs))
     if st.button("Compute Sobol indices", type="primary", key="sens_go_sobol"):
         stop, bar = start("sobol", "Sobol")
-        found = sa.sobol(
+        found = sobol(
             scenario,
             int(samples),
             int(point_runs),

@@ -54,7 +54,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from streamlit.testing.v1 import AppTest
 
-from sim.cli import main
+from sim.cli.app import main
 from tests.adversarial.corpus import MINIMAL, OVERRIDES, Case, hand_written, write_case
 from tests.adversarial.generated import Broken, broken_scenarios
 from tests.builders import BASELINE, REPO, scenario_folder

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.loader import load_scenario
-from sim.model import run
+from sim.engine.run import run
+from sim.scenario.build import load_scenario
 
 pytestmark = pytest.mark.browser
 

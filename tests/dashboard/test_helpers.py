@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from dashboard import adjust, labels, passages, sweeps
-from sim.loader import load_scenario
-from sim.overrides import apply_overrides
-from sim.scenario import Beta, Normal, Uniform
-from sim.sources import quote_found
+from sim.scenario.build import load_scenario
+from sim.scenario.distributions import Beta, Normal, Uniform
+from sim.scenario.build import apply_overrides
+from sim.scenario.sources import quote_found
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

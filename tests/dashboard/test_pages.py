@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.analysis import analyse
-from sim.loader import load_scenario, load_text
-from sim.model import run
-from sim.sweep import sweep
+from sim.analysis.bargaining import analyse
+from sim.engine.run import run
+from sim.explore.montecarlo import sweep
+from sim.scenario.build import load_scenario, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -361,7 +361,7 @@ def test_monte_carlo_page_runs_the_sweep_of_the_cli() -> None:
 
 
 def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes() -> None:
-    from sim import sensitivity as sa
+    from sim.explore import sensitivity as sa
 
     at = page("sensitivity")
     paths = [

@@ -1,0 +1,1 @@
+"""The bargaining space: pure functions over the engine's arrays, and the whole analysis."""

@@ -1,0 +1,424 @@
+"""The `redlines` command line: a thin face over :mod:`sim`.
+
+Exit codes: 0 success, 2 bad input (a located message per problem, never a traceback),
+1 internal error. Heavy libraries (pandas, mesa, streamlit) are imported inside the commands
+that need them, so `redlines --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.scenario.build import LoadedScenario
+
+app = typer.Typer(
+    name="redlines",
+    help="Red Lines: simulate negotiations bounded by red lines, from a scenario file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_BAD_INPUT = 2
+
+FileArg = Annotated[Path, typer.Argument(help="A scenario YAML file.", show_default=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario value by dotted path, e.g. "
+        "actors.russia.red_lines.no_nato_timeline.firmness=0 (repeatable).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def fail(error: ScenarioError) -> NoReturn:
+    """Print every problem of a bad input on stderr, one per line, and exit 2."""
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def load(file: Path, sets: list[str] | None = None) -> LoadedScenario:
+    """Load a scenario for a command, exiting 2 with located messages when it is bad."""
+    from sim.scenario.build import load_scenario
+
+    try:
+        return load_scenario(file, sets or [])
+    except ScenarioError as error:
+        fail(error)
+
+
+@app.command()
+def explain(
+    file: FileArg,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="Count only red lines whose nominal firmness is at least this (0: all bind).",
+        ),
+    ] = 0.0,
+    max_relaxation: Annotated[
+        int,
+        typer.Option(
+            "--max-relaxation", min=0, max=8, help="Largest set of red lines to try dropping."
+        ),
+    ] = 3,
+) -> None:
+    """The bargaining space: feasible deals, ZOPA, solution points, blockers, what must give."""
+    from sim.analysis.bargaining import analyse
+    from sim.cli.briefing import print_briefing
+
+    result = analyse(load(file, sets), threshold=threshold, max_relaxation_size=max_relaxation)
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    print_briefing(result)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+) -> None:
+    """Check scenario files: exit 0 when all are valid, else 2 with FILE:LINE:COL: messages."""
+    from sim.scenario.build import load_scenario
+
+    bad = False
+    for file in files:
+        try:
+            loaded = load_scenario(file)
+        except ScenarioError as error:
+            bad = True
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"{file}: ok ({loaded.scenario.id}: {len(loaded.scenario.actors)} actors)")
+    if bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    from sim.scenario.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.", min=1, max=65535)] = 8501,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to bind; the default serves this machine only."),
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the dashboard with Streamlit (headless, no usage statistics, 127.0.0.1 by default).
+
+    Streamlit runs as a child process (`python -m streamlit run dashboard/app.py`), so `sim`
+    never imports it; stopping this command stops the server.
+    """
+    import signal
+    import subprocess
+    from importlib.util import find_spec
+
+    spec = find_spec("dashboard")
+    if spec is None or spec.origin is None or find_spec("streamlit") is None:
+        print(
+            "the dashboard needs its extras: run `make dashboard` in the project folder "
+            "(or pip install -c constraints.txt -e '.[dashboard]')",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    app_file = Path(spec.origin).parent / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--server.maxUploadSize", "1",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
+        "--browser.serverAddress", host,
+        "--browser.serverPort", str(port),
+    ]  # fmt: skip
+    print(f"Red Lines dashboard on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
+    server = subprocess.Popen(command)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        code = server.wait()
+    raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
+
+
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help="Root seed: per-run seeds are spawned from it.")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, help="Local worker processes (default: every core).", show_default=False
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on a Dask cluster: its scheduler, tcp://host:port.",
+        show_default=False,
+    ),
+]
+
+
+def refuse(message: object) -> NoReturn:
+    """Print a bad-input message (not tied to a scenario line) on stderr and exit 2."""
+    print(message, file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def sweep(
+    file: FileArg,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Number of runs.")] = 1000,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write Parquet chunks, manifest and summary to this "
+            "directory; the same command on it resumes.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
+    loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
+    from sim.explore.bundle import SweepDirError
+    from sim.explore.montecarlo import sweep as run_sweep
+
+    try:
+        result = run_sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
+    except (SweepDirError, ConnectionError) as error:
+        refuse(error)
+    if as_json:
+        print(json.dumps(result.summary, ensure_ascii=False))
+        return
+    print(result.text())
+    rate = f", {result.ran / result.elapsed:,.0f} runs/s" if result.elapsed > 0 else ""
+    where = f"; table in {out}" if out is not None else ""
+    if result.ran == 0 and out is not None:
+        print(f"\nalready complete: all {runs:,} runs were in {out}; nothing to run")
+        return
+    resumed = f" (the other {runs - result.ran:,} were already in {out})" * (result.ran < runs)
+    print(f"\n{result.ran:,} runs in {result.elapsed:.1f} s{rate}{where}{resumed}")
+
+
+@app.command()
+def sensitivity(
+    file: FileArg,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="PATH=LOW:HIGH:STEPS, a number to vary one at a time "
+            "(repeatable; default: every uncertain number over its bounds, 3 steps).",
+            show_default=False,
+        ),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs per setting.")] = 500,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="Also vary the two --vary numbers together.")
+    ] = False,
+    sobol: Annotated[
+        int | None,
+        typer.Option(
+            "--sobol",
+            min=2,
+            help="Sobol indices with this base sample size (a power of 2).",
+            show_default=False,
+        ),
+    ] = None,
+    sobol_runs: Annotated[
+        int, typer.Option("--sobol-runs", min=1, help="Runs per Sobol point.")
+    ] = 32,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sensitivity: one-at-a-time sweeps, a two-number grid, Sobol indices (SALib)."""
+    from sim.explore import sensitivity as sa
+    from sim.explore.sensitivity_report import Report
+    from sim.explore.sobol import sobol as sobol_indices
+
+    loaded = load(file, sets)
+    try:
+        explicit = [sa.Vary.parse(v) for v in vary or []]
+        varies = explicit or sa.default_varies(loaded)
+        if grid and len(varies) != 2:
+            refuse("--grid needs exactly two --vary options")
+        oat = sa.one_at_a_time(
+            loaded, varies, runs, seed=seed, workers=workers, scheduler=scheduler
+        )
+        heat = None
+        if grid:
+            heat = sa.grid(
+                loaded, varies[0], varies[1], runs, seed=seed, workers=workers, scheduler=scheduler
+            )
+        indices = None
+        if sobol:
+            indices = sobol_indices(
+                loaded,
+                sobol,
+                sobol_runs,
+                varies=explicit,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+            )
+    except ScenarioError as error:
+        fail(error)
+    except (ValueError, ConnectionError) as error:
+        refuse(error)
+    report = Report(oat, heat, indices, runs=runs, seed=seed)
+    print(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.text())
+
+
+@app.command()
+def discover(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A scenario YAML file, or a finished sweep directory (--out).", show_default=False
+        ),
+    ],
+    target: Annotated[
+        str, typer.Option("--target", help="The outcome to explain: agreement, escalation, ...")
+    ] = "agreement",
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs of the sweep.")] = 2000,
+    boxes: Annotated[int, typer.Option("--boxes", min=1, help="Most boxes to report.")] = 3,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            "--min-coverage",
+            min=0.0,
+            max=1.0,
+            help="Smallest share of the target runs a box must hold (default: none; the box "
+            "with the best mass x (density - base rate) is reported).",
+        ),
+    ] = 0.0,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Scenario discovery: PRIM boxes of the inputs where an outcome concentrates."""
+    from sim.engine.results import OUTCOMES
+    from sim.explore.bundle import SweepDirError
+    from sim.explore.discovery import discover as find_boxes
+    from sim.explore.montecarlo import open_sweep
+    from sim.explore.montecarlo import sweep as run_sweep
+
+    if target not in OUTCOMES:
+        refuse(f"--target {target!r}: choose one of {', '.join(OUTCOMES)}")
+    try:
+        if file.is_dir():
+            table = open_sweep(file).table
+        else:
+            table = run_sweep(
+                load(file, sets), runs, seed=seed, workers=workers, scheduler=scheduler
+            ).table
+    except (SweepDirError, ConnectionError) as error:
+        refuse(error)
+    found = find_boxes(table, target, min_coverage=min_coverage, max_boxes=boxes)
+    if as_json:
+        document = {
+            "target": target,
+            "runs": found.runs,
+            "base_density": found.base_density,
+            "method": "PRIM (Friedman & Fisher 1999): peeling, covering, no pasting",
+            "boxes": found.table().to_dict(orient="records"),
+            "restrictions": found.restrictions().to_dict(orient="records"),
+        }
+        print(json.dumps(document, ensure_ascii=False))
+        return
+    print(found.text())
+
+
+@app.command("run")
+def run_command(
+    file: FileArg,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Seed of the run (the same seed gives the same run); default: a fresh one, "
+            "reported in the output.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a scenario once and tell it round by round (or print one JSON object)."""
+    loaded = load(file, sets)  # first, so a bad file is refused before mesa is imported
+    from sim.engine.run import run as run_model
+
+    output = run_model(loaded, seed=seed)
+    if as_json:
+        print(json.dumps(output.result.to_dict(), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from sim.cli.story import render
+
+    render(output, Console(highlight=False, soft_wrap=False))
+
+
+def main() -> None:
+    """Entry point of the `redlines` console script."""
+    try:
+        app()
+    except ScenarioError as error:  # a command that did not catch its own bad input
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except MemoryError:
+        print(
+            "redlines: out of memory; try fewer workers, a smaller outcome space or fewer rounds",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

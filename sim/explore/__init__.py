@@ -1,0 +1,1 @@
+"""Many runs: Monte Carlo sweeps, executors, result bundles, summaries, sensitivity, discovery."""
