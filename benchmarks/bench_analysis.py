@@ -32,7 +32,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sim.analysis.pareto import pareto_front
+from sim.analysis.pareto import pareto_front  # noqa: E402
 
 Maker = Callable[[np.random.Generator, int, int], np.ndarray]
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli.app import app
+from sim.cli.tables import discovery_text
 from sim.explore.discovery import Restriction, discover, inputs, peel
 from sim.explore.montecarlo import sweep
 from sim.scenario.build import load_scenario
@@ -104,7 +105,7 @@ def test_no_box_when_nothing_concentrates() -> None:
     table["outcome"] = np.where(rng.random(len(table)) < 0.3, "agreement", "deadlock")
     found = discover(table, "agreement")
     assert found.boxes == []
-    assert "no range" in found.text()
+    assert "no range" in discovery_text(found)
     none = discover(table, "escalation")
     assert none.boxes == [] and none.base_density == 0.0
     with pytest.raises(ValueError, match="unknown target"):

@@ -9,9 +9,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from sim.scenario.build import load_scenario, load_text
+from sim.scenario.build import apply_overrides, load_scenario, load_text
 from sim.scenario.export import export_yaml
-from sim.scenario.build import apply_overrides
 from sim.scenario.schema import Scenario
 from tests.builders import scenario_dicts
 

@@ -185,7 +185,7 @@ def test_run_json_is_byte_identical_for_a_seed_and_is_the_simulated_run(
 
 DRIVER = """
 import sys
-from sim.cli import app
+from sim.cli.app import app
 for spec in sys.argv[1:]:
     path, seed = spec.rsplit("@", 1)
     try:

@@ -9,9 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.scenario.build import LoadedScenario, load_scenario
+from sim.scenario.build import LoadedScenario, apply_overrides, load_scenario
 from sim.scenario.distributions import Uniform
-from sim.scenario.build import apply_overrides
 from sim.scenario.overrides import parse_override, parse_value, set_path
 from sim.scenario.schema import Scenario
 from tests.builders import BASELINE, scenario_dicts

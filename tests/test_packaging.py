@@ -50,5 +50,5 @@ def test_every_package_of_sim_and_the_dashboard_is_shipped() -> None:
 
 def test_the_console_script_is_the_cli() -> None:
     project = pyproject()["project"]
-    assert project["scripts"] == {"redlines": "sim.cli:main"}
+    assert project["scripts"] == {"redlines": "sim.cli.app:main"}
     assert project["requires-python"] == ">=3.12"

@@ -6,10 +6,10 @@ import doctest
 from pathlib import Path
 
 import pytest
-import sim.scenario.sources
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import sim.scenario.sources
 from sim.scenario.build import load_scenario
 from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
 from tests.builders import BASELINE, SOURCES

@@ -18,7 +18,7 @@ HEAVY = ("streamlit", "pandas", "numpy", "mesa", "dask", "pyarrow", "altair", "S
 
 LOADED_AFTER_HELP = """
 import json, sys
-from sim.cli import main
+from sim.cli.app import main
 sys.argv = ["redlines", *sys.argv[1:]]
 try:
     main()

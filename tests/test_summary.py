@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.explore.summary import Tally, format_summary, proportion, rounds_summary, wilson
+from sim.cli.tables import format_summary
+from sim.explore.summary import Tally, proportion, rounds_summary, wilson
 
 
 @pytest.mark.parametrize(

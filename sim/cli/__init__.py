@@ -1,5 +1,9 @@
-"""The `redlines` command line: a typer app over :mod:`sim.api`, and all text rendering."""
+"""The `redlines` command line and all text rendering.
 
-from sim.cli.app import app, main
+- :mod:`sim.cli.app`: the typer app, a face over :mod:`sim.api` (the console script runs
+  `sim.cli.app:main`);
+- :mod:`sim.cli.story`, :mod:`sim.cli.briefing`, :mod:`sim.cli.tables`: results in words.
+  They sit below the facade (which re-exports them for the dashboard); the app sits above it.
 
-__all__ = ["app", "main"]
+This file imports nothing, so the renderers load without the app.
+"""

@@ -1,23 +1,71 @@
-"""The `redlines` command line: a thin face over :mod:`sim`.
+"""The `redlines` command line: a thin face over :mod:`sim.api`.
 
-Exit codes: 0 success, 2 bad input (a located message per problem, never a traceback),
-1 internal error. Heavy libraries (pandas, mesa, streamlit) are imported inside the commands
-that need them, so `redlines --help` starts fast.
+One error policy for every command (:func:`main`): an input error (a file, a flag, a value)
+exits 2 with a located message, never a traceback; a bug inside Red Lines exits 1 with a
+short message that points to `--debug` for the traceback; Ctrl-C exits 130 and says what was
+kept. Heavy libraries (pandas, mesa, streamlit) load inside the commands that need them, so
+`redlines --help` starts fast.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from sim.scenario.build import LoadedScenario
+
+
+def _bad_input() -> tuple[type[Exception], ...]:
+    """The api's input errors (imported only once an error is raised: start-up stays fast)."""
+    from sim.api import BadInput, SweepDirError
+
+    return (BadInput, SweepDirError)
+
+
+class PolicyGroup(TyperGroup):
+    """The app's command group: every command runs under the one error policy."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; translate what it raises into a message and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except ScenarioError as error:  # a bad file or value, located
+            fail(error)
+        except (typer.Exit, TyperException):  # exits and usage errors: typer's own handling
+            raise
+        except (KeyboardInterrupt, typer.Abort):
+            print(f"interrupted: {KEPT[0]}", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except MemoryError:
+            print(
+                "redlines: out of memory; try fewer workers, a smaller outcome space or "
+                "fewer rounds",
+                file=sys.stderr,
+            )
+            raise typer.Exit(EXIT_BUG) from None
+        except Exception as error:
+            if isinstance(error, _bad_input()):  # a flag, a value or an address
+                refuse(f"redlines: {error}")
+            if DEBUG[0]:
+                traceback.print_exc()
+            else:  # a bug in Red Lines: say so briefly, the traceback with --debug
+                print(
+                    f"redlines: internal error ({type(error).__name__}: {error}); this is a "
+                    "bug in Red Lines. Run the command again with --debug for the traceback.",
+                    file=sys.stderr,
+                )
+            raise typer.Exit(EXIT_BUG) from None
+
 
 app = typer.Typer(
     name="redlines",
@@ -26,9 +74,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=PolicyGroup,
 )
 
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 1
+EXIT_INTERRUPTED = 130
 
 FileArg = Annotated[Path, typer.Argument(help="A scenario YAML file.", show_default=False)]
 SetOption = Annotated[
@@ -52,10 +103,10 @@ def fail(error: ScenarioError) -> NoReturn:
 
 def load(file: Path, sets: list[str] | None = None) -> LoadedScenario:
     """Load a scenario for a command, exiting 2 with located messages when it is bad."""
-    from sim.scenario.build import load_scenario
+    from sim import api
 
     try:
-        return load_scenario(file, sets or [])
+        return api.load(file, sets or [])
     except ScenarioError as error:
         fail(error)
 
@@ -82,10 +133,10 @@ def explain(
     ] = 3,
 ) -> None:
     """The bargaining space: feasible deals, ZOPA, solution points, blockers, what must give."""
-    from sim.analysis.bargaining import analyse
+    from sim import api
     from sim.cli.briefing import print_briefing
 
-    result = analyse(load(file, sets), threshold=threshold, max_relaxation_size=max_relaxation)
+    result = api.explain(load(file, sets), threshold=threshold, max_relaxation=max_relaxation)
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -97,12 +148,12 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
 ) -> None:
     """Check scenario files: exit 0 when all are valid, else 2 with FILE:LINE:COL: messages."""
-    from sim.scenario.build import load_scenario
+    from sim import api
 
     bad = False
     for file in files:
         try:
-            loaded = load_scenario(file)
+            loaded = api.load(file)
         except ScenarioError as error:
             bad = True
             for problem in error.problems:
@@ -116,9 +167,9 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
-    from sim.scenario.schema import json_schema
+    from sim import api
 
-    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(api.json_schema(), indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -216,17 +267,13 @@ def sweep(
 ) -> None:
     """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
     loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
-    from sim.explore.bundle import SweepDirError
-    from sim.explore.montecarlo import sweep as run_sweep
+    from sim import api
 
-    try:
-        result = run_sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
-    except (SweepDirError, ConnectionError) as error:
-        refuse(error)
+    result = api.sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
     if as_json:
-        print(json.dumps(result.summary, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    print(result.text())
+    print(api.sweep_text(result))
     rate = f", {result.ran / result.elapsed:,.0f} runs/s" if result.elapsed > 0 else ""
     where = f"; table in {out}" if out is not None else ""
     if result.ran == 0 and out is not None:
@@ -271,41 +318,24 @@ def sensitivity(
     as_json: JsonOption = False,
 ) -> None:
     """Sensitivity: one-at-a-time sweeps, a two-number grid, Sobol indices (SALib)."""
-    from sim.explore import sensitivity as sa
-    from sim.explore.sensitivity_report import Report
-    from sim.explore.sobol import sobol as sobol_indices
+    from sim import api
 
-    loaded = load(file, sets)
-    try:
-        explicit = [sa.Vary.parse(v) for v in vary or []]
-        varies = explicit or sa.default_varies(loaded)
-        if grid and len(varies) != 2:
-            refuse("--grid needs exactly two --vary options")
-        oat = sa.one_at_a_time(
-            loaded, varies, runs, seed=seed, workers=workers, scheduler=scheduler
-        )
-        heat = None
-        if grid:
-            heat = sa.grid(
-                loaded, varies[0], varies[1], runs, seed=seed, workers=workers, scheduler=scheduler
-            )
-        indices = None
-        if sobol:
-            indices = sobol_indices(
-                loaded,
-                sobol,
-                sobol_runs,
-                varies=explicit,
-                seed=seed,
-                workers=workers,
-                scheduler=scheduler,
-            )
-    except ScenarioError as error:
-        fail(error)
-    except (ValueError, ConnectionError) as error:
-        refuse(error)
-    report = Report(oat, heat, indices, runs=runs, seed=seed)
-    print(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.text())
+    report = api.sensitivity(
+        load(file, sets),
+        vary or [],
+        runs=runs,
+        with_grid=grid,
+        sobol_samples=sobol,
+        sobol_runs=sobol_runs,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+    )
+    print(
+        json.dumps(report.to_dict(), ensure_ascii=False)
+        if as_json
+        else api.sensitivity_text(report)
+    )
 
 
 @app.command()
@@ -338,36 +368,23 @@ def discover(
     as_json: JsonOption = False,
 ) -> None:
     """Scenario discovery: PRIM boxes of the inputs where an outcome concentrates."""
-    from sim.engine.results import OUTCOMES
-    from sim.explore.bundle import SweepDirError
-    from sim.explore.discovery import discover as find_boxes
-    from sim.explore.montecarlo import open_sweep
-    from sim.explore.montecarlo import sweep as run_sweep
+    from sim import api
 
-    if target not in OUTCOMES:
-        refuse(f"--target {target!r}: choose one of {', '.join(OUTCOMES)}")
-    try:
-        if file.is_dir():
-            table = open_sweep(file).table
-        else:
-            table = run_sweep(
-                load(file, sets), runs, seed=seed, workers=workers, scheduler=scheduler
-            ).table
-    except (SweepDirError, ConnectionError) as error:
-        refuse(error)
-    found = find_boxes(table, target, min_coverage=min_coverage, max_boxes=boxes)
+    source = file if file.is_dir() else load(file, sets)
+    found = api.discover(
+        source,
+        target,
+        runs=runs,
+        boxes=boxes,
+        min_coverage=min_coverage,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+    )
     if as_json:
-        document = {
-            "target": target,
-            "runs": found.runs,
-            "base_density": found.base_density,
-            "method": "PRIM (Friedman & Fisher 1999): peeling, covering, no pasting",
-            "boxes": found.table().to_dict(orient="records"),
-            "restrictions": found.restrictions().to_dict(orient="records"),
-        }
-        print(json.dumps(document, ensure_ascii=False))
+        print(json.dumps(found.to_dict(), ensure_ascii=False))
         return
-    print(found.text())
+    print(api.discovery_text(found))
 
 
 @app.command("run")
@@ -388,36 +405,33 @@ def run_command(
 ) -> None:
     """Run a scenario once and tell it round by round (or print one JSON object)."""
     loaded = load(file, sets)  # first, so a bad file is refused before mesa is imported
-    from sim.engine.run import run as run_model
+    from sim import api
 
-    output = run_model(loaded, seed=seed)
+    output = api.run(loaded, seed=seed)
     if as_json:
-        print(json.dumps(output.result.to_dict(), ensure_ascii=False))
+        print(json.dumps(output.to_dict(), ensure_ascii=False))
         return
     from rich.console import Console
 
-    from sim.cli.story import render
+    api.render(output, Console(highlight=False, soft_wrap=False))
 
-    render(output, Console(highlight=False, soft_wrap=False))
+
+KEPT = ["nothing was written"]
+"""What an interrupted command keeps, in words (a sweep with --out says so)."""
+DEBUG = [False]
+"""Set by `--debug`: a bug prints its traceback."""
 
 
 def main() -> None:
     """Entry point of the `redlines` console script."""
+    if "--debug" in sys.argv[1:]:
+        sys.argv.remove("--debug")
+        DEBUG[0] = True
     try:
         app()
-    except ScenarioError as error:  # a command that did not catch its own bad input
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    except MemoryError:
-        print(
-            "redlines: out of memory; try fewer workers, a smaller outcome space or fewer rounds",
-            file=sys.stderr,
-        )
-        sys.exit(1)
+    except KeyboardInterrupt:  # outside a command (e.g. while parsing)
+        print(f"interrupted: {KEPT[0]}", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

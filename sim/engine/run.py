@@ -41,6 +41,10 @@ class RunOutput:
     """pandas DataFrame, one row per round and actor: aspiration, BATNA, offer utility."""
     compiled: Compiled
 
+    def to_dict(self) -> dict[str, Any]:
+        """The `redlines run --json` object (the result; the tables are derived from it)."""
+        return self.result.to_dict()
+
     def final_batnas(self) -> dict[str, float]:
         """Each actor's value of no deal in the last round recorded (empty without data)."""
         frame = self.actors
@@ -60,8 +64,8 @@ def run(
 
     `scenario`: a path to a scenario file, a :class:`sim.scenario.build.LoadedScenario`, a
     :class:`sim.scenario.schema.Scenario` or a :class:`sim.engine.space.Compiled`. `overrides`
-    are `--set` style `PATH=VALUE` strings (for a path or a loaded scenario). Without a seed, a fresh one
-    is drawn from the operating system's entropy and reported in the result.
+    are `--set` style `PATH=VALUE` strings (for a path or a loaded scenario). Without a seed,
+    a fresh one is drawn from the operating system's entropy and reported in the result.
     """
     compiled = _compiled(scenario, overrides)
     if seed is None:

@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+METHOD = "PRIM (Friedman & Fisher 1999): peeling, covering, no pasting"
+"""How the boxes are found, in words."""
 TIE = 0.01
 """Density differences below this are ties (the simpler box wins)."""
 
@@ -152,18 +154,16 @@ class Discovery:
         ]
         return pd.DataFrame(rows, columns=["box", "column", "low", "high", "value"])
 
-    def text(self) -> str:
-        """Plain-text report."""
-        lines = [
-            f"{self.target} in {self.base_density:.0%} of {self.runs:,} runs overall "
-            "(PRIM boxes: density = share of the box's runs, coverage = share of all "
-            f"{self.target} runs)"
-        ]
-        if not self.boxes:
-            lines.append(f"no range of the inputs concentrates {self.target} runs")
-        for k, box in enumerate(self.boxes, start=1):
-            lines.append(f"{k}. {box.words(self.target)}")
-        return "\n".join(lines)
+    def to_dict(self) -> dict[str, Any]:
+        """The `redlines discover --json` object."""
+        return {
+            "target": self.target,
+            "runs": self.runs,
+            "base_density": self.base_density,
+            "method": METHOD,
+            "boxes": self.table().to_dict(orient="records"),
+            "restrictions": self.restrictions().to_dict(orient="records"),
+        }
 
 
 def inputs(table: pd.DataFrame) -> list[str]:

@@ -32,7 +32,7 @@ from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, read_manifest
 from sim.explore.executors import Work, compiled_for, open_executor
 from sim.explore.progress import Progress, _reporter
-from sim.explore.summary import Tally, format_summary
+from sim.explore.summary import Tally
 from sim.scenario.build import LoadedScenario
 from sim.scenario.schema import Scenario
 
@@ -258,12 +258,9 @@ class SweepResult:
         rows = [{"outcome": name, **row} for name, row in self.summary["outcomes"].items()]
         return pd.DataFrame(rows)
 
-    def text(self) -> str:
-        """The summary as plain text."""
-        return format_summary(
-            self.summary,
-            title=f"{self.scenario} (seed {self.seed}, sha256 {self.scenario_sha256[:12]})",
-        )
+    def to_dict(self) -> dict[str, Any]:
+        """The `redlines sweep --json` object: the summary."""
+        return self.summary
 
 
 def sweep(

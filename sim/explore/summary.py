@@ -162,37 +162,3 @@ def rounds_summary(histogram: Mapping[int, int]) -> dict[str, Any]:
         "max": int(values[-1]),
         "histogram": {str(int(v)): int(c) for v, c in zip(values, counts, strict=True)},
     }
-
-
-def format_summary(summary: Mapping[str, Any], *, title: str = "") -> str:
-    """The summary as plain text for a terminal."""
-    runs = summary["runs"]
-    lines = [title] if title else []
-    lines.append(f"{runs:,} runs; {summary['interval']}")
-    lines.append("")
-    lines.append(f"{'outcome':<12} {'p':>7}  {'95% interval':<17} {'runs':>9}")
-    for outcome, row in summary["outcomes"].items():
-        interval = f"[{row['low']:.3f}, {row['high']:.3f}]"
-        lines.append(f"{outcome:<12} {row['p']:>7.3f}  {interval:<17} {row['count']:>9,}")
-    agreements = summary["outcomes"]["agreement"]["count"]
-    if agreements:
-        lines.append("")
-        lines.append(f"agreed terms ({agreements:,} agreements):")
-        for issue, options in summary["terms"].items():
-            shown = ", ".join(
-                f"{option} {row['p']:.0%}"
-                for option, row in sorted(options.items(), key=lambda kv: -kv[1]["count"])
-            )
-            lines.append(f"  {issue}: {shown}")
-        rounds = summary["rounds_to_agreement"]
-        lines.append(
-            f"rounds to agreement: mean {rounds['mean']:.1f}, median {rounds['median']}, "
-            f"10-90% {rounds['p10']}-{rounds['p90']}, range {rounds['min']}-{rounds['max']}"
-        )
-    failed = summary["failed_runs"]
-    if failed:
-        lines.append("")
-        lines.append(f"red lines binding in failed runs ({failed:,} runs without agreement):")
-        for key, row in summary["red_lines_binding_in_failures"].items():
-            lines.append(f"  {key:<48} {row['p']:>6.1%}")
-    return "\n".join(lines)

@@ -205,6 +205,8 @@ def _ranges(scenario: Scenario, names: _Names) -> Iterator[Found]:
             continue
         if (
             parameter.kind == "score"
+            and parameter.issue is not None
+            and parameter.option is not None
             and isinstance(parameter.loc[-1], str | float)
             and names.issues[parameter.issue].index(parameter.option) is None
         ):

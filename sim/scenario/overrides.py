@@ -160,7 +160,9 @@ class AtOverrides:
 
     def schema_problems(self, error: ValidationError) -> list[Problem]:
         """The schema's errors, each at its override."""
-        found = [(tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)]
+        found: list[Found] = [
+            (tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)
+        ]
         return _located(self.data, found, self.paths, self.where)
 
     def check_problems(self, found: list[Found]) -> list[Problem]:
