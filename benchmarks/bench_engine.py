@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_engine.py [--runs N] [--profile] [--json PATH]
 
-Measures (fast path, `sim.model.simulate`, no recording):
-1. one baseline run (`scenarios/baseline.yaml`), and one recorded run (`sim.model.run`);
+Measures (fast path, `sim.engine.run.simulate`, no recording):
+1. one baseline run (`scenarios/baseline.yaml`), and one recorded run (`sim.engine.run.run`);
 2. 1,000 baseline runs (seeds 0..999);
 3. a synthetic negotiation in the standard automated-negotiation setting: 4 actors who all
    sign, 5 issues of 3, 3, 3, 3 and 4 options (324 outcomes), linear additive utilities,
@@ -39,11 +39,11 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.engine.model import NegotiationModel
-from sim.engine.run import run, simulate
-from sim.engine.space import Compiled, compile_scenario
-from sim.scenario.build import load_scenario
-from sim.scenario.schema import Scenario
+from sim.engine.model import NegotiationModel  # noqa: E402
+from sim.engine.run import run, simulate  # noqa: E402
+from sim.engine.space import Compiled, compile_scenario  # noqa: E402
+from sim.scenario.build import load_scenario  # noqa: E402
+from sim.scenario.schema import Scenario  # noqa: E402
 
 KINDS = ("boulware", "linear", "conceder", "boulware")
 ONE_SEED = 3

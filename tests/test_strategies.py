@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from sim.engine.board import Board
 from sim.engine.model import NegotiationModel
 from sim.engine.space import Compiled, compile_scenario
 from sim.engine.strategies import STRATEGIES, Strategy, TimeBased
+from sim.engine.view import View
 from sim.scenario.schema import Scenario
 
 ROUNDS = 12
@@ -33,12 +33,12 @@ def scripted(
         kind = "scripted"
         blockable = False
 
-        def schedule(self, board: Board) -> np.ndarray:
+        def schedule(self, view: View) -> np.ndarray:
             if isinstance(aspirations, float | int):
-                return np.full(board.rounds, float(aspirations))
-            return np.resize(np.array(aspirations, dtype=float), board.rounds)
+                return np.full(view.rounds, float(aspirations))
+            return np.resize(np.array(aspirations, dtype=float), view.rounds)
 
-        def propose(self, board: Board, threshold: float) -> int | None:
+        def propose(self, view: View, threshold: float) -> int | None:
             return offer
 
     Scripted.__name__ = name
@@ -154,7 +154,7 @@ class TimeBasedHarness(StrategyHarness):
     def test_aspiration_follows_the_documented_formula(self) -> None:
         model = play(self.compiled, ACCEPTS_NOTHING)
         exponent = float(model.params.exponents[0])
-        best = model.negotiators[0].strategy.best(model.board)
+        best = model.negotiators[0].strategy.best(model.views[0])
         t = np.arange(ROUNDS) / (ROUNDS - 1)
         reserve = model.board.batna[1:, 0]
         expected = best - (best - reserve) * t ** (1 / exponent)
@@ -216,8 +216,8 @@ def test_time_based_schedules_for_many_actors_match_one_at_a_time() -> None:
     model = play(two_party("conceder"), ACCEPTS_NOTHING)
     strategy = model.negotiators[0].strategy
     assert isinstance(strategy, TimeBased)
-    alone = strategy.schedule(model.board)
-    together = type(strategy).schedules(model.board, [strategy])
+    alone = strategy.schedule(model.views[0])
+    together = type(strategy).schedules([model.views[0]], [strategy])
     np.testing.assert_array_equal(together[:, 0], alone)
 
 
@@ -264,7 +264,7 @@ class TestInformed(StrategyHarness):
         model = NegotiationModel(two_party("informed"), seed=0, record=False)
         strategy = model.negotiators[0].strategy
         np.testing.assert_array_equal(
-            strategy.schedule(model.board), model.board.batna[1 : ROUNDS + 1, 0]
+            strategy.schedule(model.views[0]), model.board.batna[1 : ROUNDS + 1, 0]
         )
 
 
@@ -342,3 +342,49 @@ def test_every_scenario_strategy_kind_is_registered() -> None:
 
     kinds = StrategySpec.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
     assert set(kinds) == set(STRATEGIES)
+
+
+def test_a_strategy_cannot_write_the_view_it_receives() -> None:
+    """Each array of a view is read-only and no field can be set, for both information sets;
+    the board the model owns is untouched by the attempts."""
+    attempts: list[str] = []
+
+    class Vandal(Strategy):
+        kind = "vandal"
+        blockable = False
+        information = "complete"
+
+        def schedule(self, view: View) -> np.ndarray:
+            return np.full(view.rounds, 2.0)
+
+        def propose(self, view: View, threshold: float) -> int | None:
+            writes = {
+                "known_bad": lambda: view.known_bad.__setitem__(0, True),
+                "own": lambda: view.own.__setitem__(0, 9.0),
+                "u": lambda: view.u.__setitem__((0, 0), 9.0),  # type: ignore[attr-defined]
+                "asp": lambda: view.asp.__setitem__(0, 9.0),  # type: ignore[attr-defined]
+                "batna": lambda: view.batna.__setitem__(0, 9.0),
+                "round": lambda: setattr(view, "round", 99),
+                "actor": lambda: setattr(view, "actor", 1),
+                "new field": lambda: setattr(view, "board", None),
+            }
+            for name, write in writes.items():
+                with pytest.raises((ValueError, AttributeError)):
+                    write()
+                attempts.append(name)
+            return None
+
+    compiled = two_party("linear", protocol="alternating")  # the opponent proposes in turn
+    model = NegotiationModel(compiled, seed=0, record=True, strategies={"opponent": Vandal})
+    before = model.board.u.copy(), model.board.known_bad.copy()
+    model.run_model()
+    assert model.outcome == "deadlock"
+    assert len(attempts) == 8 * (ROUNDS // 2)  # every round the opponent held the pen
+    assert attempts[:8] == ["known_bad", "own", "u", "asp", "batna", "round", "actor", "new field"]
+    np.testing.assert_array_equal(model.board.u, before[0])
+    assert not model.board.known_bad.any() and not before[1].any()
+    own = model.views[0]
+    assert own.information == "own"
+    with pytest.raises(ValueError, match="read-only"):
+        own.known_bad[0] = True
+    assert not hasattr(own, "asp"), "an own-information view does not show the others"

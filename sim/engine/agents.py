@@ -1,4 +1,8 @@
-"""The actors as mesa agents: who each is, how it bargains, and what it reports each round."""
+"""The actors as mesa agents: who each is, how it bargains, and what it reports each round.
+
+An agent reads the model's board for its reports; it decides nothing itself: the model asks
+its strategy, through the strategy's read-only view (:mod:`sim.engine.view`).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ class NegotiatorAgent(mesa.Agent):
 
     @property
     def board(self) -> Board:
-        """The run's shared arrays."""
+        """The run's round state (the model's)."""
         return self.model.board
 
     @property
@@ -53,7 +57,3 @@ class NegotiatorAgent(mesa.Agent):
         """The utility to this actor of the outcome last put on the table (None before any)."""
         offer = self.model.last_offer
         return None if offer is None else float(self.board.u[offer, self.index])
-
-    def propose(self) -> int | None:
-        """The outcome this actor offers when it holds the pen (None: it passes)."""
-        return self.strategy.propose(self.board, float(self.board.threshold[self.index]))

@@ -1,20 +1,18 @@
-"""The actors as mesa agents, and the board: the arrays of one run that every actor reads.
+"""The board: the round state of one run, owned and written by the model alone.
 
-An agent is built from a scenario actor (nothing here is specific to a country): its id, role
-and strategy. What it knows of the run — utilities, which red lines bind, the preconditions
-conceded, what has been revealed at the table — lives on one shared :class:`Board`, so a
-round is a few array operations over all actors at once rather than a call per actor.
+What the run knows — utilities, which red lines bind, the preconditions conceded, what has
+been revealed at the table, this round's aspirations — lives in one :class:`Board`, so a round
+is a few array operations over all actors at once rather than a call per actor. Only
+:class:`sim.engine.model.NegotiationModel` writes it; strategies and protocols read it through
+read-only views (:mod:`sim.engine.view`). The moving arrays are updated in place, so a view
+made once per run always shows the current round.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass

@@ -27,14 +27,11 @@ A run, in order (the random draws all come from `model.rng`, seeded by the run's
    crosses a binding `escalate` red line, see :mod:`sim.engine.institutions`);
 6. with no agreement by round `max_rounds`, the run ends in `deadlock`.
 
-Recorded events (dicts, in order; each has `round` and `kind`): `precondition` (round 0: a
-binding precondition, its quote, whether it was conceded), `proposal` (`proposer`, `offer`,
-`responses`: actor -> {accept, reason, red_line, utility, aspiration}, where reason is None,
-`red_line`, `walk_out`, `below_aspiration`, `below_batna` or, under monotonic concession,
-`below_own_offer`), `pass` (a proposer with nothing it believes acceptable), `council`
-(`offer`, `yes`, `no`, `votes_needed`, `passed`, `vetoed_by`, `ballots`), `deployment`, and
-last the ending, whose kind is the outcome (`agreement` with `terms` and `utilities`;
-`no_talks`, `walkout` and `escalation` with the red line's `actor`, id and `quote`; `deadlock`).
+The model owns the round state (:class:`sim.engine.board.Board`) and is the only code that
+writes it: strategies and the protocol read read-only views (:mod:`sim.engine.view`) and
+return their decisions as values, which the model applies and records.
+
+A recorded run writes every decision to its event log (:mod:`sim.engine.events`).
 
 `simulate(compiled, seed)` is the fast path for sweeps: no event list, no DataCollector, and
 the rounds are played by :meth:`NegotiationModel.play_fast` — a plain loop over
@@ -55,16 +52,19 @@ import numpy as np
 
 from sim.engine.agents import NegotiatorAgent
 from sim.engine.board import Board
+from sim.engine.events import EventLog, cited, line_fields
 from sim.engine.institutions import Council, Deployment, Vote, draw_binding, draw_conceded
 from sim.engine.params import Parameters, draw_parameters
 from sim.engine.plan import plan_of
 from sim.engine.protocols import PROTOCOLS, Protocol
+from sim.engine.quiet import QuietRounds
 from sim.engine.results import Outcome, RunResult
 from sim.engine.space import Compiled
 from sim.engine.strategies import Strategy, build_strategy
+from sim.engine.view import FullView, View, view_of
 
 
-class NegotiationModel(mesa.Model):
+class NegotiationModel(QuietRounds, mesa.Model):
     """A negotiation of one compiled scenario: agents are the actors, a step is a round.
 
     Stops (`running` False) at the first terminal outcome: agreement, no_talks, deadlock,
@@ -85,87 +85,48 @@ class NegotiationModel(mesa.Model):
         replace the strategy class of some actors, by actor id (scripted opponents in tests,
         experiments with a strategy the scenario does not name)."""
         super().__init__(rng=seed)
-        self.compiled = compiled
-        self.seed = seed
-        self.record = record
-        self.plan = plan = plan_of(compiled)
-        self.events: list[dict[str, Any]] = []
+        self.compiled, self.seed, self.record = compiled, seed, record
+        self.plan = plan_of(compiled)
         self.outcome: Outcome | None = None
         self.agreed: int | None = None
         self.rounds_played = 0
         self.last_offer: int | None = None
         self.proposer_id: str | None = None
         self.deployed = False
-
-        rng = self.rng
-        self.params = params if params is not None else draw_parameters(compiled, rng)
-        self.binding = draw_binding(self.params, rng)
-        self.conceded = conceded = draw_conceded(
-            self.params, self.binding, plan.is_precondition, rng
-        )
-        self.deploy = (
-            plan.deployment is not None and rng.random() < self.params.deployment_probability
-        )
-        unmet = np.flatnonzero(self.binding & plan.is_precondition & ~conceded)
-        self.talks = unmet.size == 0
-
-        self.board = board = self._board(conceded)
-        self.negotiators: list[NegotiatorAgent] = []
-        # Each actor's own feasible outcomes sorted by its utility (stable: ties by index),
-        # for all actors in one sort: infeasible outcomes sort first, at -inf.
-        masked = np.where(board.ok, board.ut, -np.inf)
-        orders = np.full((plan.n_actors, plan.n_outcomes + 1), -1, dtype=np.intp)
-        orders[:, :-1] = np.argsort(masked, axis=1, kind="stable")
-        values = masked[plan.actor_rows, orders[:, :-1]]
-        starts = (plan.n_outcomes - board.ok.sum(axis=1)).tolist()
-        exponents = self.params.exponents.tolist()
-        chosen = strategies or {}
-        for a, actor in enumerate(compiled.scenario.actors):
-            if actor.id in chosen:
-                strategy = chosen[actor.id](a, exponents[a])
-            else:
-                strategy = build_strategy(plan.kinds[a], a, exponents[a])
-            strategy.prepare(board, orders[a, starts[a] :], values[a, starts[a] :])
-            self.negotiators.append(
-                NegotiatorAgent(
-                    self,
-                    actor_id=actor.id,
-                    name=actor.name,
-                    role=actor.role,
-                    index=a,
-                    strategy=strategy,
-                )
-            )
+        unmet = self._draw(params)
+        self.board = self._board(self.conceded)
+        self.log = EventLog(compiled, self.plan, self.board, self.binding) if record else None
+        self.events = self.log.events if self.log is not None else []
+        self._seat(strategies or {})
         self._schedule()
-        self.protocol: Protocol = PROTOCOLS[compiled.scenario.protocol.kind](plan)
-        self.protocol.prepare(self)
-
-        if record:
-            self._record_preconditions(conceded)
-        self.datacollector: mesa.DataCollector | None = None
-        if record:
-            self.datacollector = mesa.DataCollector(
-                model_reporters={
-                    "round": "rounds_played",
-                    "talks": "talks",
-                    "proposer": "proposer_id",
-                    "offer": "offer_text",
-                    "outcome": "outcome",
-                },
-                agent_reporters={
-                    "actor": "actor_id",
-                    "aspiration": "aspiration",
-                    "batna": "batna",
-                    "offer_utility": "offer_utility",
-                },
-            )
+        self.protocol: Protocol = PROTOCOLS[compiled.scenario.protocol.kind](self.plan)
+        if self.protocol.drafts:
+            assert self.plan.mediator is not None
+            self.table = FullView(self.board, self.plan.mediator)
+            self.protocol.prepare(self.table)
+        self.datacollector = self._collector() if record else None
+        if self.log is not None:
+            self.log.preconditions(self.conceded)
         if not self.talks and not self._deployment_due():
-            line = int(unmet[0])
-            self.finish("no_talks", **self._line_fields(line))
+            self.finish("no_talks", **line_fields(compiled, int(unmet[0])))
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
     # --- set-up --------------------------------------------------------------------------
+
+    def _draw(self, params: Parameters | None) -> np.ndarray:
+        """The run's draws, in order: numbers, binding red lines, conceded preconditions and
+        the deployment. Returns the binding preconditions not conceded."""
+        plan, rng = self.plan, self.rng
+        self.params = params if params is not None else draw_parameters(self.compiled, rng)
+        self.binding = draw_binding(self.params, rng)
+        self.conceded = draw_conceded(self.params, self.binding, plan.is_precondition, rng)
+        self.deploy = (
+            plan.deployment is not None and rng.random() < self.params.deployment_probability
+        )
+        unmet = np.flatnonzero(self.binding & plan.is_precondition & ~self.conceded)
+        self.talks = unmet.size == 0
+        return unmet
 
     def _board(self, conceded: np.ndarray) -> Board:
         plan, params, binding = self.plan, self.params, self.binding
@@ -179,7 +140,6 @@ class NegotiationModel(mesa.Model):
             walk_t, self.walk_any = plan.no_outcome_actor, plan.no_outcome
         batna = params.batna + params.drift * plan.steps
         np.minimum(np.maximum(batna, 0.0, out=batna), 1.0, out=batna)  # np.clip, cheaper
-        rounds = plan.max_rounds
         u = params.utilities
         # Offers that stop a block of quiet rounds whatever the round: a needed signatory
         # rejects them on a red line (which reveals it) or walks out. One more row, False,
@@ -196,24 +156,52 @@ class NegotiationModel(mesa.Model):
             ok=allowed & ~refuse_t.T,
             allowed=allowed,
             batna=batna,
-            rounds=rounds,
+            rounds=plan.max_rounds,
             known_bad=np.zeros(plan.n_outcomes, dtype=bool),
         )
 
+    def _seat(self, chosen: Mapping[str, type[Strategy]]) -> None:
+        """One agent per actor, each with its strategy and the view its strategy may see."""
+        plan, board = self.plan, self.board
+        # Each actor's own feasible outcomes sorted by its utility (stable: ties by index),
+        # for all actors in one sort: infeasible outcomes sort first, at -inf.
+        masked = np.where(board.ok, board.ut, -np.inf)
+        orders = np.full((plan.n_actors, plan.n_outcomes + 1), -1, dtype=np.intp)
+        orders[:, :-1] = np.argsort(masked, axis=1, kind="stable")
+        values = masked[plan.actor_rows, orders[:, :-1]]
+        starts = (plan.n_outcomes - board.ok.sum(axis=1)).tolist()
+        exponents = self.params.exponents.tolist()
+        self.negotiators: list[NegotiatorAgent] = []
+        self.views: list[View] = []
+        for a, actor in enumerate(self.compiled.scenario.actors):
+            kind = chosen.get(actor.id)
+            strategy = (
+                kind(a, exponents[a]) if kind else build_strategy(plan.kinds[a], a, exponents[a])
+            )
+            view = view_of(board, a, strategy.information)
+            strategy.prepare(view, orders[a, starts[a] :], values[a, starts[a] :])
+            self.views.append(view)
+            self.negotiators.append(
+                NegotiatorAgent(
+                    self, actor_id=actor.id, name=actor.name, role=actor.role, index=a,
+                    strategy=strategy,
+                )
+            )  # fmt: skip
+        self.strategies = [agent.strategy for agent in self.negotiators]
+
     def _schedule(self) -> None:
         """Aspirations of the strategies that follow a schedule, for every round at once."""
-        board = self.board
-        rounds, n_actors = board.rounds, self.plan.n_actors
-        table = np.zeros((rounds, n_actors))
+        board, views = self.board, self.views
+        table = np.zeros((board.rounds, self.plan.n_actors))
         dynamic: list[int] = []
         groups: dict[object, list[Strategy]] = {}
         shared = Strategy.schedules.__func__  # type: ignore[attr-defined]
-        for agent in self.negotiators:  # one call per vectorised formula, else per actor
-            key = type(agent.strategy).schedules.__func__  # type: ignore[attr-defined]
-            groups.setdefault(agent.index if key is shared else key, []).append(agent.strategy)
+        for strategy in self.strategies:  # one call per vectorised formula, else per actor
+            key = type(strategy).schedules.__func__  # type: ignore[attr-defined]
+            groups.setdefault(strategy.actor if key is shared else key, []).append(strategy)
         for members in groups.values():
-            columns = type(members[0]).schedules(board, members)
             actors = [m.actor for m in members]
+            columns = type(members[0]).schedules([views[a] for a in actors], members)
             if columns is None:
                 dynamic.extend(actors)
             else:
@@ -221,8 +209,28 @@ class NegotiationModel(mesa.Model):
         dynamic.sort()
         self.aspirations = table
         self.dynamic = np.array(dynamic, dtype=np.intp)
+        self.moving = [a in dynamic for a in range(self.plan.n_actors)]
         self.thresholds = np.maximum(table, board.batna[1:])
-        self.concede = [self.negotiators[a].strategy for a in dynamic]
+        self.concede = [self.strategies[a] for a in dynamic]
+        board.asp[self.dynamic] = [s.aspiration for s in self.concede]
+
+    def _collector(self) -> mesa.DataCollector:
+        """One row per round (and per actor) of what a recorded run reports."""
+        return mesa.DataCollector(
+            model_reporters={
+                "round": "rounds_played",
+                "talks": "talks",
+                "proposer": "proposer_id",
+                "offer": "offer_text",
+                "outcome": "outcome",
+            },
+            agent_reporters={
+                "actor": "actor_id",
+                "aspiration": "aspiration",
+                "batna": "batna",
+                "offer_utility": "offer_utility",
+            },
+        )
 
     def _deployment_due(self) -> bool:
         deployment = self.plan.deployment
@@ -246,92 +254,59 @@ class NegotiationModel(mesa.Model):
             return
         board = self.board
         self.rounds_played = board.round = r = board.round + 1
+        board.asp[:] = self.aspirations[r - 1]
         if self.dynamic.size:
-            static = self.aspirations[r - 1]
-            saved = board.asp[self.dynamic]
-            board.asp = static.copy()
-            board.asp[self.dynamic] = saved
-            board.threshold = np.maximum(board.asp, board.batna[r])
+            board.asp[self.dynamic] = [s.aspiration for s in self.concede]
+            np.maximum(board.asp, board.batna[r], out=board.threshold)
         else:
-            board.asp = self.aspirations[r - 1]
-            board.threshold = self.thresholds[r - 1]
+            board.threshold[:] = self.thresholds[r - 1]
         if self.talks:
-            self.protocol.play(self)
+            self._table()
             if self.running and self.concede:
                 for strategy in self.concede:
-                    strategy.concede(board)
+                    strategy.concede(self.views[strategy.actor])
+                    board.asp[strategy.actor] = strategy.aspiration
         if not self.running:
             return
         deployment = self.plan.deployment
         if self.deploy and deployment is not None and r == deployment.after_rounds:
             self._deploy(deployment)
             if self.running and not self.talks:  # nothing else can happen without talks
-                self.finish("no_talks", **self._line_fields(self._unmet_line()))
+                self.finish("no_talks", **self._line(self._unmet_line()))
         if self.running and r >= self.plan.max_rounds:
             if self.talks:
                 self.finish("deadlock", reason="max_rounds")
             else:
-                self.finish("no_talks", **self._line_fields(self._unmet_line()))
+                self.finish("no_talks", **self._line(self._unmet_line()))
 
-    def play_fast(self) -> None:
-        """Play to the end without recording: in blocks of quiet rounds where possible.
+    def _table(self) -> None:
+        """This round at the table: the protocol names the proposers, offers come in."""
+        protocol = self.protocol
+        proposers = protocol.proposers(self.board.round)
+        if protocol.simultaneous:
+            first, second = proposers
+            self.exchange((first, second), (self._propose(first), self._propose(second)))
+        elif protocol.drafts:
+            text = protocol.draft(self.table)
+            protocol.answered(text, self.offer(proposers[0], text))
+        else:
+            self.offer(proposers[0], self._propose(proposers[0]))
 
-        With an alternating or setter protocol whose proposers keep the default offer rule
-        and strategies that follow a schedule, a round that ends in a plain rejection changes
-        nothing but the round number. So the offers and answers of every remaining round are
-        computed at once, and the run jumps to the first round where something happens (an
-        offer every needed signatory accepts, a rejection that reveals a red line, a walk-out,
-        a deployment, the last round), which is played by :meth:`play_round` as usual. The
-        result is the same as stepping round by round (tested).
-        """
-        if not self._blocks:
-            while self.running:
-                self.play_round()
-            return
-        while self.running:
-            self._skip_quiet_rounds()
-            self.play_round()
-
-    @property
-    def _blocks(self) -> bool:
-        if not self.talks or self.dynamic.size or self.plan.mediator is not None:
-            return False
-        if self.compiled.scenario.protocol.kind not in ("alternating", "setter"):
-            return False
-        return all(self.negotiators[p].strategy.blockable for p in self.plan.proposers)
-
-    def _skip_quiet_rounds(self) -> None:
-        """Advance `board.round` past the rounds before the next one where anything happens."""
-        board, plan = self.board, self.plan
-        first = board.round + 1
-        last = plan.max_rounds
-        deployment = plan.deployment
-        if self.deploy and deployment is not None and deployment.after_rounds >= first:
-            last = min(last, deployment.after_rounds)
-        if last <= first:
-            return
-        lo, hi = first - 1, last - 1
-        offers = np.empty(hi - lo, dtype=np.intp)
-        for proposer in plan.proposers_set:
-            turns = plan.turns[proposer]
-            rows = turns[turns.searchsorted(lo) : turns.searchsorted(hi)]
-            if rows.size:
-                strategy = self.negotiators[proposer].strategy
-                offers[rows - lo] = strategy.offers(board, self.thresholds[rows, proposer])
-        # A pass (-1) indexes the extra last row: needs everyone, worth -inf, never stops.
-        short = plan.need_pass[offers] & (self.u_pass[offers] < self.thresholds[lo:hi])
-        happens = self.stops[offers] | ~short.any(axis=1)
-        skip = int(happens.argmax()) if happens.any() else hi - lo
-        if skip:
-            board.round = self.rounds_played = first - 1 + skip
+    def _propose(self, actor: int) -> int | None:
+        """What an actor's strategy offers when it holds the pen (None: it passes)."""
+        strategy = self.strategies[actor]
+        outcome = strategy.propose(self.views[actor], float(self.board.threshold[actor]))
+        if self.moving[actor]:
+            self.board.asp[actor] = strategy.aspiration
+        return outcome
 
     def offer(self, proposer: int, outcome: int | None) -> bool:
         """Put an outcome on the table; every signatory it needs answers. True if agreed."""
         board = self.board
         self.proposer_id = self.negotiators[proposer].actor_id
         if outcome is None:
-            if self.record:
-                self._event("pass", proposer=self.proposer_id)
+            if self.log is not None:
+                self.log.add("pass", proposer=self.proposer_id)
             return False
         self.last_offer = outcome
         if self.concede:
@@ -341,11 +316,11 @@ class NegotiationModel(mesa.Model):
         need = board.need_t[outcome]
         accept = (board.u[outcome] >= board.threshold) & ~board.refuse_t[outcome]
         rejecting = need & ~accept
-        if self.record:
-            self._record_offer(proposer, outcome, need, accept)
+        if self.log is not None:
+            self.log.proposal(proposer, outcome, need, accept)
         if self.walk_any[outcome]:
             walker = int(np.flatnonzero(need & board.walk_t[outcome])[0])
-            self.finish("walkout", **self._line_fields(self._cited(walker, outcome)))
+            self.finish("walkout", **self._line(cited(self.plan, self.binding, walker, outcome)))
             return False
         if rejecting.any():
             self._reveal(rejecting, outcome)
@@ -366,8 +341,8 @@ class NegotiationModel(mesa.Model):
             me, other = parties[k], parties[1 - k]
             self.proposer_id = self.negotiators[me].actor_id
             if mine is None:
-                if self.record:
-                    self._event("pass", proposer=self.proposer_id)
+                if self.log is not None:
+                    self.log.add("pass", proposer=self.proposer_id)
                 continue
             self.last_offer = mine
             floor = board.batna[r, other]
@@ -377,14 +352,14 @@ class NegotiationModel(mesa.Model):
                 floor = max(floor, board.threshold[other])
             own = board.u[mine, me] >= board.batna[r, me] and not board.refuse_t[mine, me]
             yes = bool(board.u[mine, other] >= floor and not board.refuse_t[mine, other])
-            if self.record:
+            if self.log is not None:
                 need = np.zeros(self.plan.n_actors, dtype=bool)
                 need[[me, other]] = True
                 accept = np.zeros(self.plan.n_actors, dtype=bool)
                 accept[me], accept[other] = own, yes
-                self._record_offer(me, mine, need, accept, floor={other: float(floor)})
+                self.log.proposal(me, mine, need, accept, floor={other: float(floor)})
             if board.walk_t[mine, other]:
-                self.finish("walkout", **self._line_fields(self._cited(other, mine)))
+                self.finish("walkout", **self._line(cited(self.plan, self.binding, other, mine)))
                 return False
             if yes and own:
                 good.append(mine)
@@ -428,59 +403,27 @@ class NegotiationModel(mesa.Model):
             self.params.council_p_yes,
             self.rng,
         )
-        if self.record:
-            refs = self.compiled.red_lines
-            self._event(
-                "council",
-                offer=self.compiled.space.terms(outcome),
-                yes=vote.yes,
-                no=vote.no,
-                votes_needed=vote.votes_needed,
-                passed=vote.passed,
-                vetoed_by=[b.member for b in vote.vetoed_by],
-                ballots=[
-                    {
-                        "member": b.member,
-                        "yes": b.yes,
-                        "no": b.no,
-                        "permanent": b.permanent,
-                        "red_line": refs[b.red_line].id if b.red_line is not None else None,
-                    }
-                    for b in vote.ballots
-                ],
-            )
+        if self.log is not None:
+            self.log.council(outcome, vote)
         return vote
 
     def _reveal(self, rejecting: np.ndarray, outcome: int) -> None:
         """Red lines cited in rejections become common knowledge."""
         board = self.board
-        cited = rejecting & board.refuse_t[outcome]
-        for actor in cited.nonzero()[0]:
-            line = self._cited(int(actor), outcome)
+        citing = rejecting & board.refuse_t[outcome]
+        for actor in citing.nonzero()[0]:
+            line = cited(self.plan, self.binding, int(actor), outcome)
             board.known_bad |= self.plan.table_mask[line] & board.need_t[:, actor]
             board.revision += 1
-
-    def _cited(self, actor: int, outcome: int) -> int:
-        """The first binding red line of `actor` that acts at the table on `outcome`."""
-        plan = self.plan
-        lines = (plan.table_mask_t[outcome] & self.binding & (plan.owner == actor)).nonzero()[0]
-        return int(lines[0])
 
     def _deploy(self, deployment: Deployment) -> None:
         line = deployment.escalates(self.binding, self.plan.is_escalate)
         self.deployed = True
         actor = self.negotiators[deployment.actor].actor_id
-        if self.record:
-            self._event(
-                "deployment",
-                actor=actor,
-                terms=dict(deployment.terms),
-                escalates=line is not None,
-                red_line_actor=self.compiled.red_lines[line].actor if line is not None else None,
-                red_line=self.compiled.red_lines[line].id if line is not None else None,
-            )
+        if self.log is not None:
+            self.log.deployment(actor, dict(deployment.terms), line)
         if line is not None:
-            self.finish("escalation", deployed_by=actor, **self._line_fields(line))
+            self.finish("escalation", deployed_by=actor, **self._line(line))
 
     def _unmet_line(self) -> int:
         unmet = self.binding & self.plan.is_precondition
@@ -490,13 +433,13 @@ class NegotiationModel(mesa.Model):
         """End the run with a terminal outcome."""
         self.outcome = outcome
         self.running = False
-        if self.record:
+        if self.log is not None:
             if outcome == "agreement" and self.agreed is not None:
                 details = {
                     "terms": self.compiled.space.terms(self.agreed),
                     "utilities": self._utilities(self.agreed),
                 }
-            self._event(outcome, **details)
+            self.log.add(outcome, **details)
 
     # --- reporting -----------------------------------------------------------------------
 
@@ -512,63 +455,8 @@ class NegotiationModel(mesa.Model):
         row = self.board.u[outcome]
         return {a: float(row[k]) for k, a in enumerate(self.compiled.actor_ids)}
 
-    def _line_fields(self, line: int) -> dict[str, Any]:
-        ref = self.compiled.red_lines[line]
-        return {"actor": ref.actor, "red_line": ref.id, "quote": ref.rule.provenance.quote}
-
-    def _event(self, kind: str, **fields: Any) -> None:
-        self.events.append({"round": self.board.round, "kind": kind, **fields})
-
-    def _record_preconditions(self, conceded: np.ndarray) -> None:
-        for row in np.flatnonzero(self.binding & self.plan.is_precondition):
-            ref = self.compiled.red_lines[row]
-            precondition = ref.rule.precondition
-            assert precondition is not None
-            self._event(
-                "precondition",
-                **self._line_fields(int(row)),
-                requires={k: list(v) for k, v in precondition.requires.items()},
-                met_by=precondition.met_by,
-                conceded=bool(conceded[row]),
-            )
-
-    def _record_offer(
-        self,
-        proposer: int,
-        outcome: int,
-        need: np.ndarray,
-        accept: np.ndarray,
-        floor: dict[int, float] | None = None,
-    ) -> None:
-        board = self.board
-        responses: dict[str, dict[str, Any]] = {}
-        for actor in np.flatnonzero(need):
-            a = int(actor)
-            if a == proposer and accept[a]:
-                continue
-            utility = float(board.u[outcome, a])
-            answer: dict[str, Any] = {"accept": bool(accept[a]), "reason": None, "red_line": None}
-            if not accept[a]:
-                if board.refuse_t[outcome, a]:
-                    line = self._cited(a, outcome)
-                    kind = "walk_out" if self.plan.is_walk[line] else "red_line"
-                    answer.update(reason=kind, red_line=self.compiled.red_lines[line].id)
-                elif floor is not None and a in floor and utility < floor[a]:
-                    below_own = utility >= board.batna[board.round, a]
-                    answer["reason"] = "below_own_offer" if below_own else "below_batna"
-                elif utility < board.asp[a]:
-                    answer["reason"] = "below_aspiration"
-                else:
-                    answer["reason"] = "below_batna"
-            answer["utility"] = utility
-            answer["aspiration"] = float(board.asp[a])
-            responses[self.negotiators[a].actor_id] = answer
-        self._event(
-            "proposal",
-            proposer=self.negotiators[proposer].actor_id,
-            offer=self.compiled.space.terms(outcome),
-            responses=responses,
-        )
+    def _line(self, line: int) -> dict[str, Any]:
+        return line_fields(self.compiled, line)
 
     def result(self) -> RunResult:
         """The run's result (call once the model has stopped)."""

@@ -1,7 +1,12 @@
 """Who puts what on the table each round: one small class per protocol, and a registry.
 
-A protocol only chooses offers; :meth:`sim.engine.model.NegotiationModel.offer` collects the answers
-of every signatory the offer needs, the Security Council vote and the ending, the same way for
+A protocol says who proposes in a round (`proposers`) and how the replies combine: one offer
+that every signatory it needs must accept, or two simultaneous offers (`simultaneous`,
+monotonic concession). A mediating protocol also writes the text itself (`drafts`), from a
+read-only view of the run (:mod:`sim.engine.view`), and hears whether it was agreed
+(`answered`). A protocol never calls into the model:
+:class:`sim.engine.model.NegotiationModel` asks it these questions, collects the answers of
+every signatory an offer needs, the Security Council vote and the ending, the same way for
 all protocols.
 
 - `alternating`: the proposers take turns, one per round (default rotation: every actor who
@@ -32,24 +37,36 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.engine.model import NegotiationModel
     from sim.engine.plan import Plan
+    from sim.engine.view import FullView
 
 
 class Protocol:
-    """Base class: how offers reach the table in one round."""
+    """Base class: who proposes in a round, and how the replies combine."""
 
     kind: ClassVar[str] = ""
+    simultaneous: ClassVar[bool] = False
+    """Two parties offer at once and an offer worth the other's own offer is agreed
+    (otherwise: one offer a round, which every signatory it needs must accept)."""
+    drafts: ClassVar[bool] = False
+    """The protocol writes the text (`draft`); otherwise the proposer's strategy does."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
 
-    def prepare(self, model: NegotiationModel) -> None:
-        """Per-run state (called once the board is ready)."""
+    def prepare(self, view: FullView) -> None:
+        """Per-run state, from the run's first view (the mediator's, for a mediated one)."""
 
-    def play(self, model: NegotiationModel) -> None:
-        """Put this round's offer(s) on the table."""
+    def proposers(self, round_: int) -> tuple[int, ...]:
+        """Who proposes in round `round_` (1-based): one actor, or two when simultaneous."""
         raise NotImplementedError
+
+    def draft(self, view: FullView) -> int | None:
+        """The text a mediating protocol puts on the table this round (None: nothing)."""
+        raise NotImplementedError
+
+    def answered(self, text: int | None, agreed: bool) -> None:
+        """What became of this round's text (only a drafting protocol listens)."""
 
 
 class Alternating(Protocol):
@@ -57,10 +74,12 @@ class Alternating(Protocol):
 
     kind = "alternating"
 
-    def play(self, model: NegotiationModel) -> None:
-        proposers = self.plan.proposers
-        proposer = proposers[(model.board.round - 1) % len(proposers)]
-        model.offer(proposer, model.negotiators[proposer].propose())
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self._turns = tuple((p,) for p in plan.proposers)
+
+    def proposers(self, round_: int) -> tuple[int, ...]:
+        return self._turns[(round_ - 1) % len(self._turns)]
 
 
 class Setter(Alternating):
@@ -73,29 +92,34 @@ class Mediated(Protocol):
     """The mediator proposes the joint-gain-maximising text not known or seen to fail."""
 
     kind = "mediated"
+    drafts = True
 
-    def prepare(self, model: NegotiationModel) -> None:
-        plan = self.plan
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
         assert plan.mediator is not None  # checked when the scenario was validated
-        board = model.board
-        self.base = board.ok[plan.mediator] & ~plan.declared_bad
-        self.rejected = np.zeros(plan.n_outcomes, dtype=bool)
-        self.need = board.need_t.astype(float)
+        self.mediator = (plan.mediator,)
 
-    def play(self, model: NegotiationModel) -> None:
-        board, mediator = model.board, self.plan.mediator
-        assert mediator is not None
-        open_ = self.base & ~board.known_bad
+    def prepare(self, view: FullView) -> None:
+        self.base = view.ok & ~self.plan.declared_bad
+        self.rejected = np.zeros(self.plan.n_outcomes, dtype=bool)
+        self.need = view.need_t.astype(float)
+
+    def proposers(self, round_: int) -> tuple[int, ...]:
+        return self.mediator
+
+    def draft(self, view: FullView) -> int | None:
+        open_ = self.base & ~view.known_bad
         candidates = open_ & ~self.rejected
         if not candidates.any() and self.rejected.any():
             self.rejected[:] = False
             candidates = open_
         if not candidates.any():
-            model.offer(mediator, None)
-            return
-        gain = ((board.u - board.batna[board.round]) * self.need).sum(axis=1)
-        text = int(np.argmax(np.where(candidates, gain, -np.inf)))
-        if not model.offer(mediator, text):
+            return None
+        gain = ((view.u - view.batnas[view.round]) * self.need).sum(axis=1)
+        return int(np.argmax(np.where(candidates, gain, -np.inf)))
+
+    def answered(self, text: int | None, agreed: bool) -> None:
+        if text is not None and not agreed:
             self.rejected[text] = True
 
 
@@ -103,6 +127,7 @@ class MonotonicConcession(Protocol):
     """Two parties offer at once; an offer worth the other's own offer to it is agreed."""
 
     kind = "monotonic_concession"
+    simultaneous = True
 
     def __init__(self, plan: Plan) -> None:
         super().__init__(plan)
@@ -112,10 +137,8 @@ class MonotonicConcession(Protocol):
                 f"(belligerents or guarantors), got {len(plan.parties)}"
             )
 
-    def play(self, model: NegotiationModel) -> None:
-        first, second = self.plan.parties
-        offers = (model.negotiators[first].propose(), model.negotiators[second].propose())
-        model.exchange((first, second), offers)
+    def proposers(self, round_: int) -> tuple[int, ...]:
+        return self.plan.parties
 
 
 PROTOCOLS: dict[str, type[Protocol]] = {

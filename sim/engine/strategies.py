@@ -1,13 +1,19 @@
 """How an actor concedes, proposes and accepts: one small class per strategy, and a registry.
 
-Every strategy answers three questions about its actor, over the arrays of one run
-(:class:`sim.engine.board.Board`):
+Every strategy answers three questions about its actor, over a read-only view of the run
+(:mod:`sim.engine.view`; it never holds the board the model writes):
 
-- `schedule(board)`: its aspiration in every round, when that does not depend on what
+- `schedule(view)`: its aspiration in every round, when that does not depend on what
   happens at the table (time-based strategies, the hard-liner, the informed actor); None for
-  a strategy that moves with the history (Zeuthen), whose aspiration lives in `board.asp`;
-- `propose(board, threshold)`: the outcome it offers when it holds the pen, or None to pass;
-- `concede(board)`: what it updates after a round without agreement (default: nothing).
+  a strategy that moves with the history (Zeuthen), which keeps its own `aspiration` (the
+  model copies it to the board after each of the strategy's decisions);
+- `propose(view, threshold)`: the outcome it offers when it holds the pen, or None to pass;
+- `concede(view)`: what it updates after a round without agreement (default: nothing).
+
+What each strategy may see is declared once, beside it, as `information`: `own` for the
+time-based strategies and the hard-liner (own utilities, the offers put to it, the round, the
+deadline, the outcomes known to be refused), `complete` for Zeuthen and the informed actor
+(also everyone's utilities, aspirations and binding red lines).
 
 An actor **accepts** an offer, whatever its strategy, iff the offer crosses none of its binding
 red lines and its utility is at least its threshold, `max(aspiration, BATNA at that round)`;
@@ -24,12 +30,12 @@ the lowest outcome index.
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.engine.board import Board
+    from sim.engine.view import FullView, Information, View
 
 
 class Strategy:
@@ -40,15 +46,19 @@ class Strategy:
     blockable: ClassVar[bool] = True
     """Offers follow from the round's threshold alone (see `offers`); the model may then
     compute many quiet rounds at once."""
+    information: ClassVar[Information] = "own"
+    """What the strategy sees of the run (:mod:`sim.engine.view`)."""
 
     def __init__(self, actor: int, exponent: float) -> None:
         self.actor = actor
         self.exponent = exponent
+        self.aspiration = 0.0
+        """The aspiration of a strategy without a schedule (its own state)."""
         self._order: np.ndarray = np.empty(0, dtype=np.intp)
         self._values: np.ndarray = np.empty(0)
         self._sorted: list[float] = []
 
-    def prepare(self, board: Board, order: np.ndarray, values: np.ndarray) -> None:
+    def prepare(self, view: View, order: np.ndarray, values: np.ndarray) -> None:
         """Take, once per run, the outcomes the actor could sign sorted by its utility
         (ascending, ties by outcome index), followed by -1 (a pass), and their utilities."""
         self._order = order[:-1]
@@ -58,25 +68,26 @@ class Strategy:
         self._revision = 0
 
     @classmethod
-    def schedules(cls, board: Board, members: list[Strategy]) -> np.ndarray | None:
-        """Aspirations per round (rounds x members) of several actors of this strategy."""
-        columns = [m.schedule(board) for m in members]
+    def schedules(cls, views: list[View], members: list[Strategy]) -> np.ndarray | None:
+        """Aspirations per round (rounds x members) of several actors of this strategy, each
+        with its own view."""
+        columns = [m.schedule(v) for m, v in zip(members, views, strict=True)]
         present = [c for c in columns if c is not None]
         if len(present) < len(columns):
             return None
         return np.column_stack(present)
 
-    def best(self, board: Board) -> float:
+    def best(self, view: View) -> float:
         """The actor's best utility among outcomes it could sign (its BATNA at round 0 if none)."""
-        return self._sorted[-1] if self._sorted else float(board.batna[0, self.actor])
+        return self._sorted[-1] if self._sorted else float(view.batna[0])
 
-    def schedule(self, board: Board) -> np.ndarray | None:
+    def schedule(self, view: View) -> np.ndarray | None:
         """Aspiration per round (index 0 = round 1), or None when it depends on the history."""
         raise NotImplementedError
 
-    def propose(self, board: Board, threshold: float) -> int | None:
+    def propose(self, view: View, threshold: float) -> int | None:
         """The believed-acceptable outcome nearest `threshold` from above, or None (pass)."""
-        order, known_bad = self._order, board.known_bad
+        order, known_bad = self._order, view.known_bad
         k = bisect_left(self._sorted, threshold)
         while k < len(order):
             outcome = int(order[k])
@@ -85,20 +96,20 @@ class Strategy:
             k += 1
         return None
 
-    def concede(self, board: Board) -> None:
+    def concede(self, view: View) -> None:
         """Update after a round without agreement (only history-dependent strategies do)."""
 
-    def offers(self, board: Board, thresholds: np.ndarray) -> np.ndarray:
+    def offers(self, view: View, thresholds: np.ndarray) -> np.ndarray:
         """What `propose` returns for each threshold (-1 for a pass), in one array operation.
 
         Valid for strategies that keep the default `propose` (the model checks), while
-        `board.known_bad` does not change.
+        `view.known_bad` does not change.
         """
-        if self._revision != board.revision:
-            keep = ~board.known_bad[self._order]
+        if self._revision != view.revision:
+            keep = ~view.known_bad[self._order]
             self._open_values = self._values[keep]
             self._open_order = np.concatenate((self._order[keep], _PASS))
-            self._revision = board.revision
+            self._revision = view.revision
         return self._open_order[self._open_values.searchsorted(thresholds)]
 
 
@@ -119,26 +130,25 @@ class TimeBased(Strategy):
     >>> from types import SimpleNamespace
     >>> s = TimeBased(0, 1.0)
     >>> s._sorted = [0.2, 1.0]
-    >>> board = SimpleNamespace(rounds=3, batna=np.array([[0.2], [0.2], [0.2], [0.2]]))
-    >>> s.schedule(board).round(3).tolist()
+    >>> view = SimpleNamespace(rounds=3, batna=np.array([0.2, 0.2, 0.2, 0.2]))
+    >>> s.schedule(view).round(3).tolist()
     [1.0, 0.6, 0.2]
     """
 
-    def schedule(self, board: Board) -> np.ndarray:
-        rounds = board.rounds
+    def schedule(self, view: View) -> np.ndarray:
+        rounds = view.rounds
         t = np.arange(rounds, dtype=float) / max(rounds - 1, 1)
-        best = self.best(board)
-        reserve = board.batna[1 : rounds + 1, self.actor]
+        best = self.best(view)
+        reserve = view.batna[1 : rounds + 1]
         return best - (best - reserve) * t ** (1.0 / self.exponent)
 
     @classmethod
-    def schedules(cls, board: Board, members: list[Strategy]) -> np.ndarray:
+    def schedules(cls, views: list[View], members: list[Strategy]) -> np.ndarray:
         """The same formula for several actors at once (one array operation)."""
-        rounds = board.rounds
+        rounds = views[0].rounds
         t = (np.arange(rounds, dtype=float) / max(rounds - 1, 1))[:, None]
-        best = np.array([m.best(board) for m in members])
-        actors = [m.actor for m in members]
-        reserve = board.batna[1 : rounds + 1, actors]
+        best = np.array([m.best(v) for m, v in zip(members, views, strict=True)])
+        reserve = np.column_stack([v.batna[1 : rounds + 1] for v in views])
         power = np.array([1.0 / m.exponent for m in members])
         return best - (best - reserve) * t**power
 
@@ -171,8 +181,8 @@ class Hardliner(Strategy):
     kind = "hardliner"
     source = "Faratin, Sierra & Jennings 1998 (limit beta -> 0)"
 
-    def schedule(self, board: Board) -> np.ndarray:
-        return np.full(board.rounds, self.best(board))
+    def schedule(self, view: View) -> np.ndarray:
+        return np.full(view.rounds, self.best(view))
 
 
 class Informed(Strategy):
@@ -190,18 +200,20 @@ class Informed(Strategy):
     kind = "informed"
     source = "Nash 1950 (complete information)"
     blockable = False
+    information = "complete"
 
-    def schedule(self, board: Board) -> np.ndarray:
-        return board.batna[1 : board.rounds + 1, self.actor].copy()
+    def schedule(self, view: View) -> np.ndarray:
+        return view.batna[1 : view.rounds + 1].copy()
 
-    def propose(self, board: Board, threshold: float) -> int | None:
-        blocked = board.need_t & (board.refuse_t | (board.u < board.threshold))
-        open_ = board.ok[self.actor] & ~board.known_bad
+    def propose(self, view: View, threshold: float) -> int | None:
+        full = _complete(view)
+        blocked = full.need_t & (full.refuse_t | (full.u < full.threshold))
+        open_ = full.ok & ~full.known_bad
         fine = open_ & ~blocked.any(axis=1)
         if fine.any():
-            return int(np.argmax(np.where(fine, board.ut[self.actor], -np.inf)))
+            return int(np.argmax(np.where(fine, full.own, -np.inf)))
         if open_.any():
-            return int(np.argmax(np.where(open_, board.ut[self.actor], -np.inf)))
+            return int(np.argmax(np.where(open_, full.own, -np.inf)))
         return None
 
 
@@ -230,77 +242,83 @@ class Zeuthen(Strategy):
     kind = "zeuthen"
     source = "Zeuthen 1930; Rosenschein & Zlotkin 1994"
     blockable = False
+    information = "complete"
 
-    def prepare(self, board: Board, order: np.ndarray, values: np.ndarray) -> None:
-        super().prepare(board, order, values)
+    def prepare(self, view: View, order: np.ndarray, values: np.ndarray) -> None:
+        super().prepare(view, order, values)
         self.position: int | None = int(self._order[-1]) if len(self._order) else None
         if self.position is not None:
-            board.asp[self.actor] = board.ut[self.actor, self.position]
+            self.aspiration = float(view.own[self.position])
 
-    def schedule(self, board: Board) -> None:
+    def schedule(self, view: View) -> None:
         return None
 
-    def propose(self, board: Board, threshold: float) -> int | None:
-        if self.position is not None and board.known_bad[self.position]:
-            self._step_down(board)
+    def propose(self, view: View, threshold: float) -> int | None:
+        if self.position is not None and view.known_bad[self.position]:
+            self._step_down(view)
         return self.position
 
-    def concede(self, board: Board) -> None:
-        a = self.actor
-        seen = board.last_offer_to[a]
+    def concede(self, view: View) -> None:
+        full = _complete(view)
+        seen = full.last_offer
         if self.position is None or seen < 0:
             return
-        own = board.ut[a]
-        b = float(board.batna[board.round, a])
+        own = full.own
+        r = full.round
+        b = float(full.batna[r])
         mine = own[self.position]
-        others = board.need_t[self.position].copy()
-        others[a] = False
+        others = full.need_t[self.position].copy()
+        others[self.actor] = False
         if not others.any():
             return
-        if _risk(mine, own[seen], b) > self._risk_of_others(board, others, self.position):
+        if _risk(mine, own[seen], b) > self._risk_of_others(full, others, self.position):
             return
-        below = self._candidates(board, mine, b)
+        below = self._candidates(full, mine, b)
         if below.size == 0:
             return
         u_new = own[below]
         mine_risk = np.where(u_new > b, (u_new - own[seen]) / np.maximum(u_new - b, 1e-12), 1.0)
         mine_risk = np.clip(mine_risk, 0.0, 1.0)
-        asp = board.asp[others]
-        denom = np.maximum(asp - board.batna[board.round, others], 1e-12)
-        their = ((asp[None, :] - board.u[below][:, others]) / denom[None, :]).min(axis=1)
+        asp = full.asp[others]
+        denom = np.maximum(asp - full.batnas[r, others], 1e-12)
+        their = ((asp[None, :] - full.u[below][:, others]) / denom[None, :]).min(axis=1)
         their = np.clip(their, 0.0, 1.0)
         enough = np.flatnonzero(mine_risk > their)
         pick = below[enough[-1]] if enough.size else below[-1]
         self.position = int(pick)
-        board.asp[a] = own[pick]
+        self.aspiration = float(own[pick])
 
-    def _candidates(self, board: Board, mine: float, b: float) -> np.ndarray:
+    def _candidates(self, view: View, mine: float, b: float) -> np.ndarray:
         """Own feasible outcomes below the position and at or above the BATNA, ascending."""
         k = bisect_left(self._sorted, mine - 1e-12)
         start = bisect_left(self._sorted, b)
         order = self._order[start:k]
-        return order[~board.known_bad[order]]
+        return order[~view.known_bad[order]]
 
-    def _risk_of_others(self, board: Board, others: np.ndarray, outcome: int) -> float:
-        asp = board.asp[others]
-        batna = board.batna[board.round, others]
+    def _risk_of_others(self, view: FullView, others: np.ndarray, outcome: int) -> float:
+        asp = view.asp[others]
+        batna = view.batnas[view.round, others]
         risks = np.where(
-            asp > batna, (asp - board.u[outcome, others]) / np.maximum(asp - batna, 1e-12), 1.0
+            asp > batna, (asp - view.u[outcome, others]) / np.maximum(asp - batna, 1e-12), 1.0
         )
         return float(np.clip(risks.min(), 0.0, 1.0))
 
-    def _step_down(self, board: Board) -> None:
+    def _step_down(self, view: View) -> None:
         assert self.position is not None
-        own = board.ut[self.actor]
-        below = self._candidates(
-            board, own[self.position], float(board.batna[board.round, self.actor])
-        )
+        own = view.own
+        below = self._candidates(view, own[self.position], float(view.batna[view.round]))
         self.position = int(below[-1]) if below.size else None
         if self.position is not None:
-            board.asp[self.actor] = own[self.position]
+            self.aspiration = float(own[self.position])
 
 
 _PASS = np.array([-1], dtype=np.intp)
+
+
+def _complete(view: View) -> FullView:
+    """The complete-information view a strategy declaring `complete` receives."""
+    assert view.information == "complete", "this strategy declares complete information"
+    return cast("FullView", view)
 
 
 def _risk(mine: float, offered: float, batna: float) -> float:
