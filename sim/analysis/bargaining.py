@@ -277,6 +277,7 @@ def analyse(
     draw) says which bind. `space_pareto` also computes the Pareto frontier of the whole
     space (over the parties of the whole space).
     """
+    from sim.engine.institutions import council_vetoes
     from sim.engine.params import nominal_parameters
     from sim.engine.space import Compiled, compile_scenario
     from sim.scenario.build import LoadedScenario
@@ -297,7 +298,7 @@ def analyse(
     )
     owners = np.array([r.actor_index for r in compiled.red_lines], dtype=int)
     consent = consent_mask(
-        compiled.signatory_mask, owners, _veto_rows(compiled), compiled.mandate_mask
+        compiled.signatory_mask, owners, council_vetoes(compiled), compiled.mandate_mask
     )
     would_block = blocking_matrix(compiled.red_line_mask, consent)
     blocking = would_block & binds[:, None]
@@ -354,15 +355,6 @@ def analyse(
         max_relaxation_size=max_relaxation_size,
         closing=closing,
         space_pareto=whole,
-    )
-
-
-def _veto_rows(compiled: Compiled) -> np.ndarray:
-    """Bool per red line: a veto of an actor who casts a permanent Security Council seat."""
-    council = compiled.scenario.institutions.security_council
-    vetoers = {m.actor for m in council.members if m.permanent} if council is not None else set()
-    return np.array(
-        [r.consequence == "veto" and r.actor in vetoers for r in compiled.red_lines], dtype=bool
     )
 
 

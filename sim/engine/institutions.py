@@ -194,6 +194,19 @@ class Deployment:
         return int(hit[0]) if hit.size else None
 
 
+def council_vetoes(compiled: Compiled) -> np.ndarray:
+    """bool per red line: a `veto` red line whose owner casts a permanent Security Council
+    vote. Such a line acts in the Council on outcomes that need a mandate, not at the table;
+    the engine's plan and the bargaining analysis both read this one rule."""
+    council = Council.of(compiled)
+    n_actors = compiled.n_actors
+    permanent = council.permanent_actors(n_actors) if council else np.zeros(n_actors, dtype=bool)
+    return np.array(
+        [r.consequence == "veto" and bool(permanent[r.actor_index]) for r in compiled.red_lines],
+        dtype=bool,
+    )
+
+
 def _terms_cross(
     compiled: Compiled,
     terms: dict[str, str | float],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.institutions import Council, Deployment
+from sim.engine.institutions import Council, Deployment, council_vetoes
 from sim.engine.space import Compiled, derived
 
 SIGNING_ROLES = ("belligerent", "guarantor")
@@ -79,15 +79,11 @@ class Plan:
         onehot[owner, np.arange(n_lines)] = True
         consequence = tuple(r.consequence for r in compiled.red_lines)
         council = Council.of(compiled)
-        permanent = (
-            council.permanent_actors(n_actors) if council else np.zeros(n_actors, dtype=bool)
-        )
         mask = compiled.red_line_mask.reshape(n_lines, space.size)
         table = mask.copy()
+        table[council_vetoes(compiled)] &= ~compiled.mandate_mask
         requires = np.ones((n_lines, space.size), dtype=bool)
         for ref in compiled.red_lines:
-            if ref.consequence == "veto" and permanent[ref.actor_index]:
-                table[ref.row] &= ~compiled.mandate_mask
             if ref.rule.precondition is not None:
                 requires[ref.row] = space.matches(ref.rule.precondition.requires)
         declared = np.array(
