@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from sim.engine.space import Compiled, OutcomeSpace, derived
-from sim.scenario.distributions import Number, nominal, sample
-from sim.scenario.parameters import numbers
+from sim.engine.space import Compiled, derived
+from sim.scenario.distributions import nominal, sample
+from sim.scenario.parameters import Parameter, parameters
 
 
 @dataclass(frozen=True)
@@ -92,36 +90,16 @@ class ParameterMap:
         council = scenario.institutions.security_council
         arrays["p_yes"] = np.zeros(len(council.members) if council is not None else 0)
         arrays["deploy"] = np.zeros(1)
-        slots: dict[str, tuple[str, tuple[int, ...]]] = {}
         order = np.full((n_actors, n_issues), -1, dtype=np.intp)
         for a, actor in enumerate(scenario.actors):
-            base = f"actors.{actor.id}"
-            for issue in actor.weights:
-                slots[f"{base}.weights.{issue}"] = ("weights", (a, space.issues.index(issue)))
-            for k, (issue, scores) in enumerate(actor.scores.items()):
-                i = space.issues.index(issue)
-                order[a, k] = i
-                pairs = enumerate(scores) if isinstance(scores, list) else scores.items()
-                for option, _ in pairs:
-                    j = option if isinstance(scores, list) else space.option_index(issue, option)
-                    slots[f"{base}.scores.{issue}.{option}"] = ("scores", (a, int(offsets[i] + j)))
-            slots[f"{base}.batna.value"] = ("batna", (a,))
-            slots[f"{base}.batna.drift"] = ("drift", (a,))
-            if actor.strategy.exponent is not None:
-                slots[f"{base}.strategy.exponent"] = ("exponents", (a,))
-            elif actor.strategy.kind in DEFAULT_EXPONENTS:
+            for k, issue in enumerate(actor.scores):
+                order[a, k] = space.issues.index(issue)
+            if actor.strategy.exponent is None and actor.strategy.kind in DEFAULT_EXPONENTS:
                 arrays["exponents"][a] = DEFAULT_EXPONENTS[actor.strategy.kind]
-        for ref in compiled.red_lines:
-            path = f"actors.{ref.actor}.red_lines.{ref.id}"
-            slots[f"{path}.firmness"] = ("firmness", (ref.row,))
-            slots[f"{path}.precondition.probability"] = ("conceded", (ref.row,))
-        for m, member in enumerate(council.members if council is not None else []):
-            slots[f"institutions.security_council.members.{member.id}.p_yes"] = ("p_yes", (m,))
-        slots["institutions.unilateral_deployment.probability"] = ("deploy", (0,))
-        for path, number in numbers(scenario):
-            if path in slots:
-                name, where = slots[path]
-                arrays[name][where] = nominal(number)
+        slots = {p.path: _slot(p, compiled, offsets) for p in parameters(scenario)}
+        for parameter in parameters(scenario):
+            name, where = slots[parameter.path]
+            arrays[name][where] = nominal(parameter.value)
         self.nominal = arrays
         self.draws = tuple(
             (path, dist, slots[path]) for path, dist in compiled.uncertain if path in slots
@@ -171,81 +149,88 @@ class ParameterMap:
         )
 
 
+def _slot(parameter: Parameter, compiled: Compiled, offsets: np.ndarray) -> tuple[str, Slot]:
+    """Where a parameter of the table goes: the array's name and the index in it."""
+    space, a = compiled.space, parameter.actor
+    kind = parameter.kind
+    if kind in ("weight", "score"):
+        assert a is not None and parameter.issue is not None
+        i = space.issues.index(parameter.issue)
+        if kind == "weight":
+            return "weights", (a, i)
+        scores = compiled.scenario.actors[a].scores[parameter.issue]
+        option = parameter.option
+        assert option is not None
+        j = int(option) if isinstance(scores, list) else space.option_index(parameter.issue, option)
+        return "scores", (a, int(offsets[i] + j))
+    if kind in ("batna", "drift", "exponent"):
+        assert a is not None
+        return _ARRAYS[kind], (a,)
+    if kind in ("firmness", "concession"):
+        assert parameter.red_line is not None
+        return _ARRAYS[kind], (parameter.red_line,)
+    if kind == "p_yes":
+        assert parameter.member is not None
+        return "p_yes", (parameter.member,)
+    return "deploy", (0,)
+
+
 def _parameters(compiled: Compiled, drawn: dict[str, float]) -> Parameters:
-    scenario = compiled.scenario
-    space = compiled.space
-
-    def value(path: str, number: Number) -> float:
-        return drawn[path] if path in drawn else nominal(number)
-
+    """The reference computation of a run's numbers (nominal values, or `drawn` by path):
+    each number put in place from the table of parameters, then weights normalised and
+    utilities summed actor by actor, issue by issue. :class:`ParameterMap` computes the same
+    with gathers (tested to the last bit)."""
+    scenario, space = compiled.scenario, compiled.space
     n_actors, n_issues = compiled.n_actors, len(space.issues)
-    weights = np.zeros((n_actors, n_issues))
+    sizes = [len(o) for o in space.options]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    council = scenario.institutions.security_council
+    deployment = scenario.institutions.unilateral_deployment
+    arrays = {
+        "weights": np.zeros((n_actors, n_issues)),
+        "scores": np.zeros((n_actors, int(sum(sizes)))),
+        "batna": np.zeros(n_actors),
+        "drift": np.zeros(n_actors),
+        "exponents": np.full(n_actors, np.nan),
+        "firmness": np.zeros(len(compiled.red_lines)),
+        "conceded": np.zeros(len(compiled.red_lines)),
+        "p_yes": np.zeros(len(council.members) if council is not None else 0),
+        "deploy": np.zeros(1),
+    }
+    for parameter in parameters(scenario):
+        name, where = _slot(parameter, compiled, offsets)
+        path = parameter.path
+        arrays[name][where] = drawn[path] if path in drawn else nominal(parameter.value)
+    weights, scores = arrays["weights"], arrays["scores"]
     utilities = np.zeros((space.size, n_actors))
-    batna, drift = np.zeros(n_actors), np.zeros(n_actors)
-    exponents = np.full(n_actors, np.nan)
     for a, actor in enumerate(scenario.actors):
-        base = f"actors.{actor.id}"
-        for issue, weight in actor.weights.items():
-            weights[a, space.issues.index(issue)] = value(f"{base}.weights.{issue}", weight)
         total = weights[a].sum()
         weights[a] = weights[a] / total if total > 0 else 1.0 / n_issues
-        for issue, scores in actor.scores.items():
+        for issue in actor.scores:
             i = space.issues.index(issue)
-            table = _score_table(space, issue, scores, f"{base}.scores.{issue}", value)
+            table = scores[a, offsets[i] : offsets[i] + sizes[i]]
             utilities[:, a] += weights[a, i] * table[space.index[:, i]]
-        batna[a] = value(f"{base}.batna.value", actor.batna.value)
-        drift[a] = value(f"{base}.batna.drift", actor.batna.drift)
-        strategy = actor.strategy
-        if strategy.exponent is not None:
-            exponents[a] = value(f"{base}.strategy.exponent", strategy.exponent)
-        elif strategy.kind in DEFAULT_EXPONENTS:
-            exponents[a] = DEFAULT_EXPONENTS[strategy.kind]
-    firmness = np.zeros(len(compiled.red_lines))
-    conceded = np.zeros(len(compiled.red_lines))
-    for ref in compiled.red_lines:
-        path = f"actors.{ref.actor}.red_lines.{ref.id}"
-        firmness[ref.row] = value(f"{path}.firmness", ref.rule.firmness)
-        if ref.rule.precondition is not None:
-            probability = ref.rule.precondition.probability
-            conceded[ref.row] = value(f"{path}.precondition.probability", probability)
-    council = scenario.institutions.security_council
-    members = council.members if council is not None else []
-    p_yes = np.array(
-        [value(f"institutions.security_council.members.{m.id}.p_yes", m.p_yes) for m in members]
-    )
-    deployment = scenario.institutions.unilateral_deployment
-    p_deploy = (
-        value("institutions.unilateral_deployment.probability", deployment.probability)
-        if deployment is not None
-        else 0.0
-    )
+        if actor.strategy.exponent is None and actor.strategy.kind in DEFAULT_EXPONENTS:
+            arrays["exponents"][a] = DEFAULT_EXPONENTS[actor.strategy.kind]
     return Parameters(
         weights=weights,
         utilities=np.clip(utilities, 0.0, 1.0),
-        batna=batna,
-        drift=drift,
-        exponents=exponents,
-        firmness=firmness,
-        precondition_probability=conceded,
-        council_p_yes=p_yes,
-        deployment_probability=p_deploy,
+        batna=arrays["batna"],
+        drift=arrays["drift"],
+        exponents=arrays["exponents"],
+        firmness=arrays["firmness"],
+        precondition_probability=arrays["conceded"],
+        council_p_yes=arrays["p_yes"],
+        deployment_probability=float(arrays["deploy"][0]) if deployment is not None else 0.0,
         sampled=dict(drawn),
     )
 
 
-def _score_table(
-    space: OutcomeSpace,
-    issue: str,
-    scores: Any,
-    path: str,
-    value: Callable[[str, Number], float],
-) -> np.ndarray:
-    n_options = len(space.options[space.issues.index(issue)])
-    table = np.zeros(n_options)
-    if isinstance(scores, list):
-        for k, score in enumerate(scores):
-            table[k] = value(f"{path}.{k}", score)
-        return table
-    for option, score in scores.items():
-        table[space.option_index(issue, option)] = value(f"{path}.{option}", score)
-    return table
+Slot = tuple[int, ...]
+_ARRAYS: dict[str, str] = {
+    "batna": "batna",
+    "drift": "drift",
+    "exponent": "exponents",
+    "firmness": "firmness",
+    "concession": "conceded",
+}
