@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.explore.columns import BINDS, CONCEDED, FIXED, TERMS, UTILITY, family
+
 METHOD = "PRIM (Friedman & Fisher 1999): peeling, covering, no pasting"
 """How the boxes are found, in words."""
 TIE = 0.01
@@ -65,11 +67,10 @@ class Restriction:
     def words(self) -> str:
         """The condition in plain words, e.g. `x < 0.3` or `russia.no_nato_timeline binds`."""
         if self.value is not None:
-            name = self.column.removeprefix("binds.")
-            if self.column.startswith("binds."):
+            prefix, name = family(self.column) or ("", self.column)
+            if prefix == BINDS:
                 return f"{name} {'binds' if self.value else 'does not bind'}"
-            if self.column.startswith("conceded."):
-                name = self.column.removeprefix("conceded.")
+            if prefix == CONCEDED:
                 return f"{name} is {'conceded' if self.value else 'not conceded'} before talks"
             return f"{name} is {'true' if self.value else 'false'}"
         if self.low is not None and self.high is not None:
@@ -168,10 +169,9 @@ class Discovery:
 
 def inputs(table: pd.DataFrame) -> list[str]:
     """The columns of a sweep table PRIM can restrict: sampled numbers, `binds.`, `conceded.`."""
-    fixed = {"run", "seed", "outcome", "rounds"}
     chosen = []
     for name in table.columns:
-        if name in fixed or name.startswith(("terms.", "utility.")):
+        if name in FIXED or name.startswith((TERMS, UTILITY)):
             continue
         column = table[name]
         usable = column.dtype == bool or pd.api.types.is_float_dtype(column)

@@ -30,6 +30,7 @@ import pandas as pd
 from sim.engine.results import OUTCOMES
 from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, read_manifest
+from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
 from sim.explore.executors import Work, compiled_for, open_executor
 from sim.explore.progress import Progress, _reporter
 from sim.explore.summary import Tally
@@ -101,12 +102,12 @@ class Layout:
             "run",
             "seed",
             *self.parameters,
-            *(f"binds.{key}" for key in self.red_lines),
-            *(f"conceded.{key}" for key in self.preconditions),
+            *(column(BINDS, key) for key in self.red_lines),
+            *(column(CONCEDED, key) for key in self.preconditions),
             "outcome",
             "rounds",
-            *(f"terms.{issue}" for issue in self.issues),
-            *(f"utility.{actor}" for actor in self.actors),
+            *(column(TERMS, issue) for issue in self.issues),
+            *(column(UTILITY, actor) for actor in self.actors),
         ]
 
     def conform(self, table: pd.DataFrame) -> pd.DataFrame:
@@ -114,11 +115,11 @@ class Layout:
         table = table.copy()
         table["outcome"] = pd.Categorical(table["outcome"].astype(object), categories=OUTCOMES)
         for issue, options in zip(self.issues, self.options, strict=True):
-            column = f"terms.{issue}"
+            name = column(TERMS, issue)
             if options is None:
-                table[column] = table[column].astype(np.float64)
+                table[name] = table[name].astype(np.float64)
             else:
-                table[column] = pd.Categorical(table[column].astype(object), categories=options)
+                table[name] = pd.Categorical(table[name].astype(object), categories=options)
         return table.reset_index(drop=True)
 
 
@@ -179,20 +180,20 @@ def run_table(work: Work) -> pd.DataFrame:
     for j, path in enumerate(layout.parameters):
         columns[path] = sampled[:, j]
     for j, key in enumerate(layout.red_lines):
-        columns[f"binds.{key}"] = binds[:, j]
+        columns[column(BINDS, key)] = binds[:, j]
     for j, key in enumerate(layout.preconditions):
-        columns[f"conceded.{key}"] = conceded[:, j]
+        columns[column(CONCEDED, key)] = conceded[:, j]
     columns["outcome"] = pd.Categorical.from_codes(outcomes, categories=OUTCOMES)
     columns["rounds"] = rounds
     for i, issue in enumerate(layout.issues):
         options = layout.options[i]
         if options is None:
-            columns[f"terms.{issue}"] = terms[:, i]
+            columns[column(TERMS, issue)] = terms[:, i]
         else:
             picked = np.where(np.isnan(terms[:, i]), -1, terms[:, i]).astype(np.int16)
-            columns[f"terms.{issue}"] = pd.Categorical.from_codes(picked, categories=options)
+            columns[column(TERMS, issue)] = pd.Categorical.from_codes(picked, categories=options)
     for j, name in enumerate(layout.actors):
-        columns[f"utility.{name}"] = utilities[:, j]
+        columns[column(UTILITY, name)] = utilities[:, j]
     return pd.DataFrame(columns)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.results import OUTCOMES
+from sim.explore.columns import BINDS, TERMS, column
 
 Z_95 = 1.959963984540054
 """The standard normal quantile of 0.975: a two-sided 95% interval."""
@@ -84,16 +85,16 @@ class Tally:
         self.outcomes.update(outcome.value_counts().to_dict())
         agreed = (outcome == "agreement").to_numpy()
         for issue in self.issues:
-            column = table[f"terms.{issue}"][agreed].dropna()
+            agreed_terms = table[column(TERMS, issue)][agreed].dropna()
             counts = self.terms.setdefault(issue, Counter())
-            counts.update({_option_text(k): int(v) for k, v in column.value_counts().items()})
+            counts.update({_option_text(k): int(v) for k, v in agreed_terms.value_counts().items()})
         rounds = table["rounds"].to_numpy()[agreed]
         values, frequencies = np.unique(rounds, return_counts=True)
         self.rounds.update({int(v): int(c) for v, c in zip(values, frequencies, strict=True)})
         failed = ~agreed
         self.failed += int(failed.sum())
         for key in self.red_lines:
-            hits = int(table[f"binds.{key}"].to_numpy()[failed].sum())
+            hits = int(table[column(BINDS, key)].to_numpy()[failed].sum())
             if hits:
                 self.bound_in_failures[key] += hits
 
