@@ -4,7 +4,8 @@ A value reaches a scenario through `run --set`, `sweep --set`, `discover --set` 
 whose bounds PRIM then explores), `sensitivity --vary` and `--grid`, and the api's `load`
 overrides and `sensitivity`. All go through the one build path, so each is refused before any
 run, exits 2 (the CLI) or raises :class:`api.ScenarioError`, and names the value and the range.
-The dashboard's inputs are tested in tests/dashboard.
+The dashboard's inputs are tested in tests/dashboard. Last, the one error policy: a bug exits 1,
+Ctrl-C 130.
 """
 
 from __future__ import annotations
@@ -78,3 +79,34 @@ def test_values_inside_the_range_are_accepted() -> None:
         app, ["sweep", str(BASELINE), "--runs", "10", "--workers", "1", "--set", f"{BATNA}=1.0"]
     )
     assert result.exit_code == 0, result.output
+
+
+# --- the one error policy: a bug exits 1, Ctrl-C exits 130 -------------------------------------
+
+
+def test_a_bug_exits_1_with_a_short_message_that_points_to_debug(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sim.cli import app as cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("an internal invariant failed")
+
+    monkeypatch.setattr(api, "run", broken)
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1"])
+    assert result.exit_code == 1, result.output
+    assert "internal error (ValueError: an internal invariant failed)" in result.output
+    assert "--debug" in result.output and "Traceback" not in result.output
+    monkeypatch.setattr(cli, "DEBUG", [True])
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1"])
+    assert result.exit_code == 1 and "Traceback" in result.output
+
+
+def test_ctrl_c_exits_130_and_says_what_was_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "sweep", interrupted)
+    result = CliRunner().invoke(app, ["sweep", str(BASELINE), "--runs", "10", "--workers", "1"])
+    assert result.exit_code == 130, result.output
+    assert result.output.startswith("interrupted: ")
