@@ -4,7 +4,7 @@
     .venv/bin/python scripts/scenario_reference.py --check   # exit 1 if it is out of date
 
 (`make docs` does this and regenerates scenarios/schema.json.) The text comes from the JSON
-Schema that `redlines schema` prints, which pydantic builds from `sim/scenario.py`: the field
+Schema that `redlines schema` prints, which pydantic builds from `sim/scenario/schema.py`: the field
 descriptions are the attribute docstrings there, so a field is documented by documenting it in
 the code. `tests/test_reference.py` fails when the file and the schema disagree.
 """
@@ -49,7 +49,7 @@ HEADER = """# Scenario file reference
 
 Every field of a scenario file, generated from its JSON Schema (`redlines schema`, also
 `scenarios/schema.json`) by `scripts/scenario_reference.py` — do not edit by hand: the field
-descriptions are the docstrings in `sim/scenario.py`, and `tests/test_reference.py` checks this
+descriptions are the docstrings in `sim/scenario/schema.py`, and `tests/test_reference.py` checks this
 file is in sync (regenerate with `make docs`). For a guided tour with examples, read
 [README.md](README.md).
 
