@@ -32,7 +32,7 @@ from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, read_manifest
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
 from sim.explore.executors import Work, compiled_for, open_executor
-from sim.explore.progress import Progress, _reporter
+from sim.explore.progress import Progress, reporter
 from sim.explore.summary import Tally
 from sim.scenario.build import LoadedScenario
 from sim.scenario.schema import Scenario
@@ -325,7 +325,7 @@ def sweep(
     if todo:
         with (
             open_executor(workers, scheduler, chunks=len(todo)) as executor,
-            _reporter(progress, runs, already) as report,
+            reporter(progress, runs, already) as report,
         ):
             for work, table in executor.map(run_table, todo):
                 if bundle is not None:

@@ -16,7 +16,7 @@ both terminals; a function: called with (runs done, runs in all) after every chu
 
 
 @contextmanager
-def _reporter(progress: Progress, total: int, done: int) -> Iterator[Callable[[int], None]]:
+def reporter(progress: Progress, total: int, done: int) -> Iterator[Callable[[int], None]]:
     """A function to call with the runs of each finished chunk, drawing progress if asked."""
     if callable(progress):
         count = [done]

@@ -31,7 +31,7 @@ from sim.engine.results import OUTCOMES
 from sim.errors import Problem, ScenarioError
 from sim.explore.executors import Work, compiled_for, open_executor
 from sim.explore.montecarlo import run_seeds, scenario_yaml, text_hash
-from sim.explore.progress import Progress, _reporter
+from sim.explore.progress import Progress, reporter
 from sim.explore.summary import wilson
 from sim.scenario.build import LoadedScenario, Settings
 from sim.scenario.schema import Scenario
@@ -95,7 +95,8 @@ def run_counts(work: Work) -> np.ndarray:
     return counts
 
 
-def _scenario(scenario: LoadedScenario | Scenario) -> tuple[Scenario, Any]:
+def scenario_of(scenario: LoadedScenario | Scenario) -> tuple[Scenario, Any]:
+    """The scenario model and the folder its sources resolve against (None for a bare model)."""
     if isinstance(scenario, LoadedScenario):
         return scenario.scenario, scenario.folder
     return scenario, None
@@ -109,7 +110,7 @@ def check_paths(
     (`--vary:N:1: path: message`, N the path's place), rather than inside a worker."""
     from sim.scenario.build import apply_settings
 
-    model, folder = _scenario(scenario)
+    model, folder = scenario_of(scenario)
     order: dict[str, int] = {}
     seen: set[tuple[str, Any]] = set()
     for case in settings:
@@ -142,7 +143,7 @@ def evaluate(
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    model, _ = _scenario(scenario)
+    model, _ = scenario_of(scenario)
     text = scenario_yaml(model)
     key = text_hash(text)
     works = []
@@ -160,7 +161,7 @@ def evaluate(
     counts = np.zeros((len(cases), len(OUTCOMES)), dtype=np.int64)
     with (
         open_executor(workers, scheduler, chunks=len(works)) as executor,
-        _reporter(progress, runs * len(cases), 0) as report,
+        reporter(progress, runs * len(cases), 0) as report,
     ):
         for work, result in executor.map(run_counts, works):
             counts[list(work.tag)] += result
@@ -272,7 +273,7 @@ def default_varies(scenario: LoadedScenario | Scenario, steps: int = 3) -> list[
     from sim.engine.space import compile_scenario
     from sim.scenario.distributions import bounds
 
-    model, _ = _scenario(scenario)
+    model, _ = scenario_of(scenario)
     found = []
     for path, distribution in compile_scenario(model).uncertain:
         low, high = bounds(distribution)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.engine.results import OUTCOMES
 from sim.explore.progress import Progress
-from sim.explore.sensitivity import Vary, _scenario, check_paths, evaluate
+from sim.explore.sensitivity import Vary, check_paths, evaluate, scenario_of
 from sim.scenario.build import LoadedScenario, Settings
 from sim.scenario.distributions import Distribution
 from sim.scenario.schema import Scenario
@@ -36,7 +36,7 @@ def factors(scenario: LoadedScenario | Scenario, varies: Sequence[Vary] = ()) ->
     as a uniform factor on [low, high] (replacing the number's distribution if it has one)."""
     from sim.engine.space import compile_scenario
 
-    model, _ = _scenario(scenario)
+    model, _ = scenario_of(scenario)
     chosen = {v.path: v for v in varies}
     found = [
         _factor(path, distribution)

@@ -56,7 +56,7 @@ def pydantic_problems(error: ValidationError, document: Document) -> list[Proble
         if len(problems) == MAX_PROBLEMS:
             more.append(_more(document, loc, len(items) - shown))
             break
-        message = _message(item)
+        message = pydantic_message(item)
         problem = locate(
             document,
             loc,
@@ -104,7 +104,8 @@ def _is_union_tag(segment: Any) -> bool:
     return isinstance(segment, str) and "[" in segment
 
 
-def _message(item: Any) -> str:
+def pydantic_message(item: Any) -> str:
+    """One pydantic error in the words of a scenario author."""
     kind = item["type"]
     if kind == "extra_forbidden":
         return f"unknown key {item['loc'][-1]!r}"

@@ -18,8 +18,8 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 
 from sim.errors import Problem
 from sim.scenario.checks import Found, Loc
-from sim.scenario.locating import _message
-from sim.scenario.reading import _CONSTRUCTION_ERRORS, MAX_DEPTH, plain
+from sim.scenario.locating import pydantic_message
+from sim.scenario.reading import CONSTRUCTION_ERRORS, MAX_DEPTH, plain
 from sim.scenario.schema import Scenario
 
 WHERE = "--set"
@@ -53,7 +53,7 @@ def parse_value(raw: str) -> Any:
         raise _not_yaml(error) from None
     try:
         return YAML(typ="safe", pure=True).load(raw)
-    except _CONSTRUCTION_ERRORS as error:  # e.g. `!!bool maybe` is a KeyError
+    except CONSTRUCTION_ERRORS as error:  # e.g. `!!bool maybe` is a KeyError
         raise _not_yaml(error) from None
 
 
@@ -161,7 +161,7 @@ class AtOverrides:
     def schema_problems(self, error: ValidationError) -> list[Problem]:
         """The schema's errors, each at its override."""
         found: list[Found] = [
-            (tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)
+            (tuple(e["loc"]), pydantic_message(e)) for e in error.errors(include_url=False)
         ]
         return _located(self.data, found, self.paths, self.where)
 

@@ -113,7 +113,7 @@ def parse_yaml(text: str, name: str) -> Document:
         if "duplicate key" in str(error).lower():
             what = _duplicate_message(str(error))
         raise ScenarioError.at(name, f"YAML: {what}", line, col) from None
-    except _CONSTRUCTION_ERRORS as error:
+    except CONSTRUCTION_ERRORS as error:
         node = _failing_node(root)
         mark = node.start_mark if node is not None else None
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!") if node is not None else "value"
@@ -246,7 +246,7 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-_CONSTRUCTION_ERRORS = (
+CONSTRUCTION_ERRORS = (
     YAMLError,
     ValueError,
     TypeError,
@@ -267,7 +267,7 @@ def _failing_node(root: Node | None) -> Node | None:
     for node in _post_order(root):
         try:
             constructor.construct_object(node, deep=True)  # children are built (and cached) first
-        except _CONSTRUCTION_ERRORS:
+        except CONSTRUCTION_ERRORS:
             return node
     return None
 
