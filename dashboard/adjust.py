@@ -1,7 +1,7 @@
 """From slider positions to `--set PATH=VALUE` overrides, and back to starting positions.
 
 The Adjust page changes nothing itself: each widget yields an override string in the form
-`redlines run --set` takes, and :func:`sim.scenario.overrides.apply_overrides` makes the adjusted
+`redlines run --set` takes, and :func:`sim.api.apply_overrides` makes the adjusted
 scenario. A number is shown as a range (low, high): a plain number is a range of width zero;
 a uniform, beta or normal distribution has its bounds moved (its shape kept); a range of
 width zero written back is a plain number, a wider range around a plain number a uniform.
@@ -16,8 +16,8 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sim.engine.params import DEFAULT_EXPONENTS
-from sim.scenario.distributions import Beta, Choice, Normal, Uniform, is_uncertain
+from sim import api
+from sim.api import Beta, Choice, Normal, Uniform
 
 DIGITS = 4
 """Values are rounded to this many decimals before they are written (slider steps drift)."""
@@ -65,7 +65,7 @@ def from_range(base: Any, low: float, high: float) -> Any:
     low, high = round(min(low, high), DIGITS), round(max(low, high), DIGITS)
     if math.isclose(low, high):
         return low
-    if not is_uncertain(base):
+    if not api.is_uncertain(base):
         return {"dist": "uniform", "low": low, "high": high}
     data = base.model_dump(exclude_none=True)
     data["low"], data["high"] = low, high
@@ -118,7 +118,7 @@ def exponent_range(kind: str, exponent: Any) -> tuple[float, float] | None:
     if kind not in TIME_BASED:
         return None
     if exponent is None:
-        return (DEFAULT_EXPONENTS[kind], DEFAULT_EXPONENTS[kind])
+        return (api.DEFAULT_EXPONENTS[kind], api.DEFAULT_EXPONENTS[kind])
     return as_range(exponent)
 
 
@@ -143,6 +143,26 @@ def strategy_override(
             base_exponent if base_exponent is not None else chosen[0], *chosen
         )
     return override(path, strategy)
+
+
+def allowed_span(
+    allowed: api.Range, practical: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """A slider's bounds from the table of parameters: the range the checks allow, narrowed
+    to a practical window where one is given (a weight has no upper bound, and a drift of
+    one per round ends any negotiation at once).
+
+    >>> allowed_span(api.RANGES["batna"])
+    (0.0, 1.0)
+    >>> allowed_span(api.RANGES["drift"], (-0.05, 0.05))
+    (-0.05, 0.05)
+    >>> allowed_span(api.RANGES["weight"], (0.0, 1.0))
+    (0.0, 1.0)
+    """
+    low, high = allowed.low, allowed.high
+    if practical is not None:
+        low, high = max(low, practical[0]), min(high, practical[1])
+    return float(low), float(high)
 
 
 def slider_span(low: float, high: float, values: Iterable[float]) -> tuple[float, float]:

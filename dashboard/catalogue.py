@@ -2,8 +2,8 @@
 
 A scenario is handed around as a :class:`ScenarioFile` (its text, the name errors are located
 in, and the folder its sources resolve against), which is also the key of every cached
-computation. An uploaded file is only ever decoded and given to :mod:`sim.scenario.build` (safe YAML,
-then the schema); its sources resolve against the shipped `scenarios/` folder, so
+computation. An uploaded file is only ever decoded and given to `sim.api.load_text` (safe
+YAML, then the schema); its sources resolve against the shipped `scenarios/` folder, so
 `sources/NAME.txt` finds the shipped documents, unless source files are uploaded alongside.
 """
 
@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.errors import ScenarioError
-from sim.scenario.reading import decode, read_text
+from sim import api
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -54,25 +53,27 @@ def shipped() -> list[str]:
 
 
 def shipped_file(name: str) -> ScenarioFile:
-    """A shipped scenario (raises ScenarioError if it cannot be read)."""
+    """A shipped scenario (raises api.ScenarioError if it cannot be read)."""
     path = SCENARIOS / Path(name).name
-    return ScenarioFile(name=f"scenarios/{path.name}", text=read_text(path), folder=str(SCENARIOS))
+    return ScenarioFile(
+        name=f"scenarios/{path.name}", text=api.read_text(path), folder=str(SCENARIOS)
+    )
 
 
 def uploaded_file(
     name: str, raw: bytes, sources: Mapping[str, bytes] | None = None
 ) -> ScenarioFile:
-    """An uploaded scenario, decoded and size-checked (raises ScenarioError, located).
+    """An uploaded scenario, decoded and size-checked (raises api.ScenarioError, located).
 
     Source files uploaded with it join the shipped ones in a private folder, so the
     scenario's `sources/NAME.txt` paths find them.
     """
     name = Path(name).name or "upload.yaml"
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise ScenarioError.at(
+        raise api.ScenarioError.at(
             name, f"file is {len(raw):,} bytes, more than the dashboard's {MAX_UPLOAD_BYTES:,}"
         )
-    text = decode(raw, name)
+    text = api.decode(raw, name)
     folder = source_folder(sources) if sources else SCENARIOS
     return ScenarioFile(name=name, text=text, folder=str(folder))
 
@@ -86,7 +87,7 @@ def source_folder(sources: Mapping[str, bytes]) -> Path:
     digest = hashlib.sha256()
     for name, raw in sorted(sources.items()):
         if len(raw) > MAX_UPLOAD_BYTES:
-            raise ScenarioError.at(
+            raise api.ScenarioError.at(
                 name, f"file is {len(raw):,} bytes, more than the dashboard's {MAX_UPLOAD_BYTES:,}"
             )
         digest.update(name.encode() + b"\0" + raw + b"\0")
@@ -104,9 +105,7 @@ def source_folder(sources: Mapping[str, bytes]) -> Path:
 
 def source_text(folder: str, relative: str) -> str | None:
     """A source document's text, or None when it cannot be read (the loader said why)."""
-    from sim.scenario.sources import read_source, resolve_source
-
     try:
-        return read_source(resolve_source(Path(folder), relative))
+        return api.read_source(api.resolve_source(Path(folder), relative))
     except (ValueError, OSError):
         return None

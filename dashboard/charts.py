@@ -1,7 +1,8 @@
 """Altair charts of the dashboard: one library, actor colours from :mod:`dashboard.labels`.
 
 Each function takes tidy tables (made by the dashboard's table modules from `sim` results)
-and returns a chart; pages show them with `dashboard.figures.show_chart` (SVG and PNG downloads).
+and returns a chart; pages show them with `dashboard.figures.show_chart` (SVG and PNG
+downloads). Every chart of the dashboard is built here; pages build none.
 """
 
 from __future__ import annotations
@@ -353,3 +354,95 @@ def sobol_bars(indices: pd.DataFrame) -> AnyChart:
         .properties(width=330, height=alt.Step(11))
         .facet(column=alt.Column("target:N", title=None))
     )
+
+
+def agreed_terms(terms: pd.DataFrame) -> AnyChart:
+    """Per issue, the share of agreements that settle on each option (`issue`, `option`,
+    `p`, `low`, `high`), one row of bars per issue."""
+    return (
+        alt.Chart(terms)
+        .mark_bar()
+        .encode(
+            y=alt.Y("option:N", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(
+                "p:Q",
+                title="Share of agreements",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color("issue:N", legend=None),
+            row=alt.Row(
+                "issue:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300),
+            ),
+            tooltip=[
+                alt.Tooltip("issue:N", title="Issue"),
+                alt.Tooltip("option:N", title="Option"),
+                alt.Tooltip("p:Q", title="Share", format=".1%"),
+                alt.Tooltip("low:Q", title="95% low", format=".1%"),
+                alt.Tooltip("high:Q", title="95% high", format=".1%"),
+            ],
+        )
+        .resolve_scale(y="independent")
+        .properties(width=420)
+    )
+
+
+def rounds_histogram(rounds: pd.DataFrame) -> AnyChart:
+    """How many agreements came after each number of rounds (`rounds`, `agreements`)."""
+    return (
+        alt.Chart(rounds)
+        .mark_bar(color=OUTCOME_COLOURS["agreement"])
+        .encode(
+            x=alt.X("rounds:O", title="Rounds"),
+            y=alt.Y("agreements:Q", title="Agreements"),
+            tooltip=["rounds", "agreements"],
+        )
+        .properties(height=200)
+    )
+
+
+def side_by_side(both: pd.DataFrame, sides: Sequence[str]) -> AnyChart:
+    """Outcome probabilities of two scenarios (`side`, `outcome`, `p`, `low`, `high`), the
+    sides' bars next to each other with their 95% intervals."""
+    order = list(OUTCOME_COLOURS)
+    bars = (
+        alt.Chart(both)
+        .mark_bar()
+        .encode(
+            x=alt.X("outcome:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("side:N", sort=list(sides)),
+            y=alt.Y(
+                "p:Q",
+                title="Probability",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color(
+                "side:N",
+                title=None,
+                sort=list(sides),
+                scale=alt.Scale(range=["#9d755d", "#4c78a8"]),
+                legend=alt.Legend(orient="top", labelLimit=400),
+            ),
+            tooltip=[
+                alt.Tooltip("side:N", title="Scenario"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("p:Q", title="Probability", format=".1%"),
+                alt.Tooltip("low:Q", title="95% low", format=".1%"),
+                alt.Tooltip("high:Q", title="95% high", format=".1%"),
+            ],
+        )
+    )
+    errors = (
+        alt.Chart(both)
+        .mark_errorbar(ticks=True, color="#222")
+        .encode(
+            x=alt.X("outcome:N", sort=order),
+            xOffset=alt.XOffset("side:N", sort=list(sides)),
+            y=alt.Y("low:Q", title="Probability"),
+            y2="high:Q",
+        )
+    )
+    return alt.layer(bars, errors).properties(height=280)

@@ -1,4 +1,7 @@
-"""Cached calls into `sim`: the only place the dashboard gets numbers from.
+"""Cached calls into `sim.api` for one scenario: its checks, compiled arrays, analysis and runs.
+
+Long computations over many runs (sweeps, sensitivity, discovery) go through
+:mod:`dashboard.jobs`; everything else a page shows comes from here.
 
 Every function takes the scenario as text (with its name and sources folder), the `--set`
 overrides and any seed or parameter, so cache keys are exactly what the result depends on.
@@ -11,18 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from dashboard.catalogue import ScenarioFile
-from sim.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from sim.analysis.bargaining import Analysis
-    from sim.engine.run import RunOutput
-    from sim.engine.space import Compiled
-    from sim.scenario.schema import Scenario
+from sim import api
 
 Overrides = tuple[str, ...]
 
@@ -31,7 +27,7 @@ Overrides = tuple[str, ...]
 class Checked:
     """A scenario that loaded, or the located problems (`FILE:LINE:COL: path: message`)."""
 
-    scenario: Scenario | None
+    scenario: api.Scenario | None
     problems: tuple[str, ...] = ()
 
     @property
@@ -42,64 +38,44 @@ class Checked:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def check(file: ScenarioFile, overrides: Overrides = ()) -> Checked:
-    """Load a scenario as `redlines validate` / `redlines run --set` do."""
-    from sim.scenario.build import load_text
-
+    """Load a scenario as `redlines validate` / `redlines run --set` do: every adjustment
+    passes the same checks, and a value out of range is refused with the same message."""
     try:
-        loaded = load_text(file.text, file.name, Path(file.folder))
-        if overrides:
-            from sim.scenario.build import apply_overrides
-
-            return Checked(apply_overrides(loaded.scenario, overrides, Path(file.folder)))
-        return Checked(loaded.scenario)
-    except ScenarioError as error:
+        return Checked(api.load_text(file.text, file.name, Path(file.folder), overrides).scenario)
+    except api.ScenarioError as error:
         return Checked(None, tuple(str(p) for p in error.problems))
 
 
-def scenario_of(file: ScenarioFile, overrides: Sequence[str] = ()) -> Scenario:
+def scenario_of(file: ScenarioFile, overrides: Sequence[str] = ()) -> api.Scenario:
     """The (adjusted) scenario; raises ScenarioError when it is not valid."""
     checked = check(file, tuple(overrides))
     if checked.scenario is None:
-        raise ScenarioError.at(file.name, "; ".join(checked.problems))
+        raise api.ScenarioError.at(file.name, "; ".join(checked.problems))
     return checked.scenario
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def compiled(file: ScenarioFile, overrides: Overrides = ()) -> Compiled:
+def compiled(file: ScenarioFile, overrides: Overrides = ()) -> api.Compiled:
     """The scenario compiled into arrays (shared, never mutated)."""
-    from sim.engine.space import compile_scenario
-
-    return compile_scenario(scenario_of(file, overrides))
+    return api.compile_scenario(scenario_of(file, overrides))
 
 
 @st.cache_resource(max_entries=32, show_spinner="Analysing the bargaining space…")
-def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0.0) -> Analysis:
+def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0.0) -> api.Analysis:
     """`redlines explain`: the bargaining space at the nominal parameters."""
-    from sim.analysis.bargaining import analyse
-
-    return analyse(compiled(file, overrides), threshold=threshold)
+    return api.explain(compiled(file, overrides), threshold=threshold)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def run_output(file: ScenarioFile, overrides: Overrides, seed: int) -> RunOutput:
+def run_output(file: ScenarioFile, overrides: Overrides, seed: int) -> api.RunOutput:
     """`redlines run --seed`: one recorded run (events and per-round data). Read-only."""
-    from sim.engine.run import run
-
-    return run(compiled(file, overrides), seed=seed)
+    return api.run(compiled(file, overrides), seed=seed)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_story(file: ScenarioFile, overrides: Overrides, seed: int) -> str:
     """The run told as `redlines run` prints it (plain text, for the run log download)."""
-    import io
-
-    from rich.console import Console
-
-    from sim.cli.story import render
-
-    console = Console(file=io.StringIO(), width=100, record=True, highlight=False)
-    render(run_output(file, overrides, seed), console)
-    return console.export_text()
+    return api.story_text(run_output(file, overrides, seed), width=100)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -14,10 +14,10 @@ import streamlit as st
 from dashboard import compute
 from dashboard.catalogue import UPLOAD_PREFIX, ScenarioFile, shipped_file
 from dashboard.state import KEPT, forget
-from sim.errors import ScenarioError
+from sim.api import ScenarioError
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
+    from sim.api import Scenario
 
 ADJUST_WIDGETS = "adjust_w_"
 """Prefix of the Adjust page's widget keys (dropped when the scenario changes)."""

@@ -1,6 +1,6 @@
-"""The bargaining-space analysis (`sim.analysis.bargaining.analyse`, as `redlines explain`) as tables.
+"""The bargaining-space analysis (`sim.api.explain`, as `redlines explain`) as tables.
 
-Pure functions from an :class:`sim.analysis.bargaining.Analysis` to DataFrames labelled in words; the
+Pure functions from an :class:`sim.api.Analysis` to DataFrames labelled in words; the
 numbers are the analysis's own.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import labels
 
 if TYPE_CHECKING:
-    from sim.analysis.bargaining import Analysis
+    from sim.api import Analysis
 
 SOLUTION_WORDS = {
     "nash": "Nash",

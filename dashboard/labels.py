@@ -9,8 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sim.scenario.distributions import is_uncertain
-from sim.scenario.schema import OptionRef, Scenario
+from sim.api import OptionRef, Scenario, is_uncertain
 
 PALETTE = (
     "#4c78a8",  # blue
@@ -150,7 +149,7 @@ def condition_words(scenario: Scenario, condition: Mapping[str, Any] | None) -> 
 
 def number_words(value: Any) -> str:
     """A scenario number in words: `0.9`, or `uniform 0.85–1 (nominal 0.925)`."""
-    from sim.scenario.distributions import nominal
+    from sim.api import nominal
 
     if not is_uncertain(value):
         return f"{float(value):g}"

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.scenario.sources import fold
+from sim.api import fold
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "adjust_for": None,
     # PATH=VALUE overrides, as `redlines run --set` takes them
     "adjust_overrides": [],
-    "mc_result": None,
-    "sens_result": None,
-    "compare_result": None,
+    # what the pages' long computations kept (dashboard.jobs): job name -> jobs.Done
+    "mc_result": {},
+    "sens_result": {},
+    "compare_result": {},
 }
 
 

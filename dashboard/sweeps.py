@@ -1,20 +1,18 @@
-"""A Monte Carlo sweep's summary (`sim.explore.montecarlo.sweep`, as `redlines sweep`) as tables in words.
+"""A Monte Carlo sweep's summary (`sim.api.sweep`, as `redlines sweep`) as tables in words.
 
-The probabilities and their Wilson intervals are the summary's own (:mod:`sim.summary`); this
-module only names them and shapes them for charts. Also the progress bar long computations
-report to, which the Stop button (or any other click) interrupts.
+The probabilities and their Wilson intervals are the summary's own; this module only names
+them and shapes them for charts. Also the differences between two scenarios, for Compare.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from dashboard import labels
-from sim.scenario.schema import Scenario
+from sim import api
 
 
 def outcomes(summary: dict[str, Any]) -> pd.DataFrame:
@@ -26,7 +24,7 @@ def outcomes(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["outcome", "p", "low", "high", "count"])
 
 
-def terms(summary: dict[str, Any], scenario: Scenario) -> pd.DataFrame:
+def terms(summary: dict[str, Any], scenario: api.Scenario) -> pd.DataFrame:
     """One row per (issue, option) among the agreements: share with its interval."""
     rows = []
     for issue_id, options in summary["terms"].items():
@@ -52,7 +50,7 @@ def rounds(summary: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def binding_in_failures(summary: dict[str, Any], scenario: Scenario) -> pd.DataFrame:
+def binding_in_failures(summary: dict[str, Any], scenario: api.Scenario) -> pd.DataFrame:
     """Per red line: the share of failed runs in which it bound, with its owner's name."""
     names = labels.actor_names(scenario)
     rows = []
@@ -73,19 +71,6 @@ def parquet_bytes(table: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)
     return buffer.getvalue()
-
-
-def progress_reporter(bar: Any, what: str) -> Callable[[int, int], None]:
-    """A `progress` callback for `sim` sweeps that moves a Streamlit progress bar.
-
-    Each call is a Streamlit command, so a click on Stop (or any widget) interrupts the
-    computation there, between two chunks of runs.
-    """
-
-    def report(done: int, total: int) -> None:
-        bar.progress(min(done / total, 1.0), text=f"{what}: {done:,} of {total:,} runs")
-
-    return report
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -129,12 +114,10 @@ def value_words(value: Any) -> str:
     return str(value)
 
 
-def differences(left: Scenario, right: Scenario) -> pd.DataFrame:
+def differences(left: api.Scenario, right: api.Scenario) -> pd.DataFrame:
     """Every value that differs between two scenarios: `path`, `parameter` (in words, from
     the side that has it), `left`, `right`."""
-    from sim.scenario.export import scenario_data
-
-    a, b = flatten(scenario_data(left)), flatten(scenario_data(right))
+    a, b = flatten(api.scenario_data(left)), flatten(api.scenario_data(right))
     rows = []
     for path in list(dict.fromkeys([*a, *b])):
         if a.get(path) == b.get(path):
@@ -153,3 +136,17 @@ def differences(left: Scenario, right: Scenario) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["parameter", "left", "right", "path"])
+
+
+def side_by_side(summaries: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The outcome rows of several sweeps (side label -> summary), with a `side` column."""
+    frames = [outcomes(summary).assign(side=label) for label, summary in summaries.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def odds_change(both: pd.DataFrame, sides: list[str]) -> pd.DataFrame:
+    """One row per outcome: each side's probability and the `change` from first to last."""
+    order = list(labels.OUTCOME_COLOURS)
+    table = both.pivot(index="outcome", columns="side", values="p").reindex(order)[sides]
+    table["change"] = table[sides[-1]] - table[sides[0]] if len(sides) == 2 else 0.0
+    return table.reset_index()

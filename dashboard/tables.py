@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import labels
-from sim.scenario.distributions import nominal
-from sim.scenario.schema import Scenario
+from sim.api import Scenario, nominal
 
 
 def actors_table(scenario: Scenario) -> pd.DataFrame:

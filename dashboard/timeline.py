@@ -1,4 +1,4 @@
-"""A recorded run (`sim.engine.run.run`) as tables for the Run page: offers, answers, curves, ending.
+"""A recorded run (`sim.api.run`) as tables for the Run page: offers, answers, curves, ending.
 
 Everything here reads the run's recorded events and mesa's per-round data; words come from
 :class:`sim.cli.story.Story`, the same phrasing `redlines run` prints.
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard import labels
-from sim.cli.story import ENDINGS, Story
+from sim.api import ENDINGS, Story
 
 if TYPE_CHECKING:
-    from sim.engine.run import RunOutput
+    from sim.api import RunOutput
 
 REASONS = {
     "red_line": "red line",

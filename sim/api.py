@@ -30,6 +30,7 @@ from sim.engine.run import run as _run
 from sim.engine.space import Compiled, compile_scenario
 from sim.errors import Problem, ScenarioError
 from sim.explore.bundle import SweepDirError
+from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, family
 from sim.explore.discovery import Discovery
 from sim.explore.discovery import discover as _discover
 from sim.explore.montecarlo import SweepResult, open_sweep
@@ -52,24 +53,24 @@ from sim.scenario.distributions import (
     nominal,
 )
 from sim.scenario.export import export_yaml, scenario_data
-from sim.scenario.parameters import RANGES, Parameter, parameters
+from sim.scenario.parameters import RANGES, Parameter, Range, parameters
 from sim.scenario.reading import decode, read_text
 from sim.scenario.schema import OptionRef, Scenario, json_schema
 from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
 
 __all__ = [
-    "DEFAULT_EXPONENTS", "ENDINGS", "OUTCOMES", "RANGES", "SOBOL_STABLE_N", "Analysis",
-    "BadInput", "Beta", "Choice", "Compiled", "Discovery", "Distribution", "LoadedScenario",
-    "Normal", "OptionRef", "Outcome", "Parameter", "Point", "Problem", "Progress",
-    "RedLineSummary", "Relaxation", "Report", "RunOutput", "RunResult", "Scenario",
-    "ScenarioError", "Settings", "SobolResult", "Story", "SweepDirError", "SweepResult",
-    "Uniform", "Vary", "apply_overrides", "apply_settings", "bounds", "briefing_text",
-    "compile_scenario", "decode", "default_varies", "discover", "discovery_text", "explain",
-    "export_yaml", "fold", "format_summary", "grid", "is_uncertain", "json_schema", "load",
-    "load_text", "new_seed", "nominal", "one_at_a_time", "open_sweep", "parameters",
-    "quote_found", "quote_line", "ranking", "read_source", "read_text", "render",
-    "resolve_source", "run", "scenario_data", "sensitivity", "sensitivity_text", "sobol",
-    "story_text", "sweep", "sweep_text", "validate",
+    "BINDS", "CONCEDED", "DEFAULT_EXPONENTS", "ENDINGS", "OUTCOMES", "RANGES", "SOBOL_STABLE_N",
+    "TERMS", "UTILITY", "Analysis", "BadInput", "Beta", "Choice", "Compiled", "Discovery",
+    "Distribution", "LoadedScenario", "Normal", "OptionRef", "Outcome", "Parameter", "Point",
+    "Problem", "Progress", "Range", "RedLineSummary", "Relaxation", "Report", "RunOutput",
+    "RunResult", "Scenario", "ScenarioError", "Settings", "SobolResult", "Story",
+    "SweepDirError", "SweepResult", "Uniform", "Vary", "apply_overrides", "apply_settings",
+    "bounds", "briefing_text", "compile_scenario", "decode", "default_varies", "discover",
+    "discovery_text", "explain", "export_yaml", "family", "fold", "format_summary", "grid",
+    "is_uncertain", "json_schema", "load", "load_text", "new_seed", "nominal", "one_at_a_time",
+    "open_sweep", "parameters", "quote_found", "quote_line", "ranking", "read_source",
+    "read_text", "render", "resolve_source", "run", "scenario_data", "sensitivity",
+    "sensitivity_text", "sobol", "story_text", "sweep", "sweep_text", "validate",
 ]  # fmt: skip
 
 

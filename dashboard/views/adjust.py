@@ -9,29 +9,32 @@ import streamlit as st
 from dashboard import adjust, compute, labels
 from dashboard.current import ADJUST_WIDGETS, scenario_in_use
 from dashboard.state import forget, kept
-from sim.scenario.export import export_yaml
+from sim import api
+from sim.api import export_yaml
 
 use = scenario_in_use(adjusted=False)
 base = use.scenario
 names = labels.actor_names(base)
 changes: list[str] = []
+TABLE = {p.path: p for p in api.parameters(base)}
+"""The scenario's tunable numbers (sim's table of parameters): each slider's allowed range."""
 
 
 def range_slider(
     path: str,
     label: str,
     number: Any,
-    low: float,
-    high: float,
     step: float,
     help: str | None = None,
+    practical: tuple[float, float] | None = None,
 ) -> None:
-    """A range slider for a scenario number; adds its override when it leaves the base."""
+    """A range slider for a scenario number, bounded by the range its kind of number may
+    take (narrowed to `practical`); adds its override when it leaves the base."""
     start = adjust.as_range(number)
     if start is None:
         st.caption(f"{label}: {labels.number_words(number)} (a choice of values: edit the file)")
         return
-    span = adjust.slider_span(low, high, start)
+    span = adjust.slider_span(*adjust.allowed_span(TABLE[path].range, practical), start)
     chosen = st.slider(
         label,
         min_value=span[0],
@@ -91,8 +94,6 @@ with tab_lines:
                     f"{path}.firmness",
                     f"Firmness of “{name}”{marker}",
                     line.firmness,
-                    0.0,
-                    1.0,
                     0.01,
                     help=f"Probability that it binds in a run. {said}",
                 )
@@ -102,8 +103,6 @@ with tab_lines:
                         f"{path}.precondition.probability",
                         f"Probability that {met_by} meets “{name}” before talks",
                         line.precondition.probability,
-                        0.0,
-                        1.0,
                         0.01,
                     )
 
@@ -120,22 +119,18 @@ with tab_actors:
                         f"{path}.weights.{issue_id}",
                         issue_names.get(issue_id, issue_id),
                         weight,
-                        0.0,
-                        1.0,
                         0.01,
+                        practical=(0.0, 1.0),
                     )
             with right:
                 st.markdown("**Value of no deal (BATNA)**")
-                range_slider(
-                    f"{path}.batna.value", "Level at round 0", actor.batna.value, 0.0, 1.0, 0.01
-                )
+                range_slider(f"{path}.batna.value", "Level at round 0", actor.batna.value, 0.01)
                 range_slider(
                     f"{path}.batna.drift",
                     "Drift per round (costs of war < 0 < momentum)",
                     actor.batna.drift,
-                    -0.05,
-                    0.05,
                     0.001,
+                    practical=(-0.05, 0.05),
                 )
                 st.markdown("**Strategy**")
                 kind = st.selectbox(
@@ -233,8 +228,6 @@ with tab_council:
                 f"institutions.security_council.members.{member.id}.p_yes",
                 f"{who}{seats}{veto}: probability of a yes",
                 member.p_yes,
-                0.0,
-                1.0,
                 0.01,
             )
     deployment = base.institutions.unilateral_deployment
@@ -249,8 +242,6 @@ with tab_council:
             "institutions.unilateral_deployment.probability",
             "Probability of a unilateral deployment",
             deployment.probability,
-            0.0,
-            1.0,
             0.01,
         )
         after = st.slider(

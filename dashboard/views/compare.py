@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from dashboard import compute, labels, sweeps
+from dashboard import charts, compute, jobs, sweeps
 from dashboard.catalogue import ScenarioFile, shipped, shipped_file
 from dashboard.current import scenario_in_use
 from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
-from sim.explore.montecarlo import sweep
+
+BOTH = jobs.Job("compare")
 
 use = scenario_in_use()
 st.title("Compare")
@@ -92,88 +91,21 @@ with r2:
     )
 with r3:
     st.write("")
-    go = st.button(
-        "Sweep both",
-        type="primary",
-        key="compare_go",
-        icon=":material/play_arrow:",
-        disabled=left_choice == right_choice,
-    )
+    go = jobs.start_button(BOTH, "Sweep both", disabled=left_choice == right_choice)
 settings = (left_file.key, left_overrides, right_file.key, right_overrides, int(runs), int(seed))
-if go:
-    stop = st.empty()
-    stop.button("Stop", key="compare_stop", icon=":material/stop:")
-    bar = st.progress(0.0, text="Starting…")
-    summaries = {}
-    for label, scenario in ((CHOICES[left_choice], left), (CHOICES[right_choice], right)):
-        summaries[label] = sweep(
-            scenario,
-            int(runs),
-            seed=int(seed),
-            workers=1,
-            chunk_size=max(50, int(runs) // 20),
-            progress=sweeps.progress_reporter(bar, label),
-        ).summary
-    bar.empty()
-    stop.empty()
-    st.session_state["compare_result"] = {"key": settings, "summaries": summaries}
-elif st.session_state.get("compare_stop"):
-    st.warning("Stopped: the sweeps were interrupted, nothing was kept.")
-
-stored = st.session_state["compare_result"]
-if stored is None:
+sides = [(CHOICES[left_choice], left), (CHOICES[right_choice], right)]
+done = jobs.run(BOTH, go, settings, jobs.compare(sides, int(runs), int(seed)))
+if done is None:
     st.info("**Sweep both** to compare the odds of each ending.")
     st.stop()
-if stored["key"] != settings:
-    st.caption(":orange[These results are for other settings; sweep again to update.]")
-frames = []
-for label, summary in stored["summaries"].items():
-    frames.append(sweeps.outcomes(summary).assign(side=label))
-both = pd.concat(frames, ignore_index=True)
-order = list(labels.OUTCOME_COLOURS)
-sides = list(stored["summaries"])
-bars = (
-    alt.Chart(both)
-    .mark_bar()
-    .encode(
-        x=alt.X("outcome:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("side:N", sort=sides),
-        y=alt.Y(
-            "p:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
-        ),
-        color=alt.Color(
-            "side:N",
-            title=None,
-            sort=sides,
-            scale=alt.Scale(range=["#9d755d", "#4c78a8"]),
-            legend=alt.Legend(orient="top", labelLimit=400),
-        ),
-        tooltip=[
-            alt.Tooltip("side:N", title="Scenario"),
-            alt.Tooltip("outcome:N", title="Outcome"),
-            alt.Tooltip("p:Q", title="Probability", format=".1%"),
-            alt.Tooltip("low:Q", title="95% low", format=".1%"),
-            alt.Tooltip("high:Q", title="95% high", format=".1%"),
-        ],
-    )
-)
-errors = (
-    alt.Chart(both)
-    .mark_errorbar(ticks=True, color="#222")
-    .encode(
-        x=alt.X("outcome:N", sort=order),
-        xOffset=alt.XOffset("side:N", sort=sides),
-        y=alt.Y("low:Q", title="Probability"),
-        y2="high:Q",
-    )
-)
-show_chart(alt.layer(bars, errors).properties(height=280), key="compare_chart")
-table = both.pivot(index="outcome", columns="side", values="p").reindex(order)[sides]
-table["change"] = table[sides[-1]] - table[sides[0]] if len(sides) == 2 else 0.0
+names = list(done.value)
+both = sweeps.side_by_side(done.value)
+show_chart(charts.side_by_side(both, names), key="compare_chart")
+table = sweeps.odds_change(both, names)
 st.dataframe(
-    table.reset_index(),
+    table,
     hide_index=True,
     key="compare_table",
-    column_config={c: st.column_config.NumberColumn(format="percent") for c in [*sides, "change"]},
+    column_config={c: st.column_config.NumberColumn(format="percent") for c in [*names, "change"]},
 )
 st.caption("Intervals: Wilson 95%. Both sides use the same run seeds.")

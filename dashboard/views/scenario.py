@@ -14,8 +14,7 @@ from dashboard.catalogue import (
 )
 from dashboard.passages import Passage, highlighted_html
 from dashboard.state import KEPT, kept
-from sim.errors import ScenarioError
-from sim.scenario.sources import quote_line
+from sim.api import ScenarioError, quote_line
 
 
 def _uploaded() -> None:

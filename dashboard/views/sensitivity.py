@@ -1,7 +1,8 @@
 """Sensitivity & discovery: which numbers move P(agreement), and where agreement lives.
 
 One at a time (tornado), a two-number heat map, Sobol indices and PRIM boxes — the functions
-behind `redlines sensitivity` and `redlines discover`, each run on demand with a progress bar.
+behind `redlines sensitivity` and `redlines discover`, each run on demand through
+:mod:`dashboard.jobs` (progress, Stop, results kept with their settings).
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import charts, labels, sweeps
+from dashboard import charts, jobs, labels
 from dashboard.current import scenario_in_use
 from dashboard.figures import show_chart
 from dashboard.state import KEPT, kept
-from sim.engine.results import OUTCOMES
-from sim.explore import sensitivity as sa
-from sim.explore.discovery import discover
-from sim.explore.montecarlo import sweep
-from sim.explore.sobol import sobol
+from sim import api
+
+ONE_AT_A_TIME, GRID, SOBOL, BOXES = (jobs.Job("sens", n) for n in ("oat", "grid", "sobol", "boxes"))
 
 use = scenario_in_use()
 scenario = use.scenario
-results = st.session_state["sens_result"] or {}
-st.session_state["sens_result"] = results
 
 
 def words(path: str) -> str:
@@ -42,24 +39,12 @@ def options_kept(key: str, options: list[str], default: list[str] | str) -> None
             del store[key]
 
 
-def stopped(name: str) -> None:
-    if st.session_state.get(f"sens_stop_{name}"):
-        st.warning("Stopped: the computation was interrupted, nothing was kept.")
-
-
-def start(name: str, what: str) -> tuple[Any, Any]:
-    """A Stop button and a progress bar for a computation about to run (clear both after)."""
-    holder = st.empty()
-    holder.button("Stop", key=f"sens_stop_{name}", icon=":material/stop:")
-    return holder, st.progress(0.0, text=f"{what}: starting…")
-
-
 st.title("Sensitivity & discovery")
 st.caption(
     "Every run here uses the same seeds for every setting (common random numbers), so the "
     "differences come from the settings, not from different dice."
 )
-varies = {v.path: v for v in sa.default_varies(scenario)}
+varies = {v.path: v for v in api.default_varies(scenario)}
 paths = list(varies)
 if not paths:
     st.info("This scenario has no uncertain numbers: write some as distributions to explore them.")
@@ -87,34 +72,24 @@ with tab_oat:
         **kept("sens_params", default=firm),
     )
     steps = st.slider("Values per number", 2, 7, **kept("sens_steps", default=3))
-    key: tuple[Any, ...] = ("oat", *settings, tuple(chosen), int(steps))
-    if st.button("Run one at a time", type="primary", key="sens_go_oat", disabled=not chosen):
-        stop, bar = start("oat", "One at a time")
-        table = sa.one_at_a_time(
-            scenario,
-            [sa.Vary(p, varies[p].low, varies[p].high, int(steps)) for p in chosen],
-            int(runs),
-            seed=int(seed),
-            workers=1,
-            progress=sweeps.progress_reporter(bar, "One at a time"),
-        )
-        bar.empty()
-        stop.empty()
-        results["oat"] = {"key": key, "table": table}
-    else:
-        stopped("oat")
-    if "oat" in results:
-        table = results["oat"]["table"]
-        if results["oat"]["key"] != key:
-            st.caption(":orange[These results are for other settings; run again to update.]")
+    go = jobs.start_button(ONE_AT_A_TIME, "Run one at a time", disabled=not chosen)
+    chosen_varies = [api.Vary(p, varies[p].low, varies[p].high, int(steps)) for p in chosen]
+    done = jobs.run(
+        ONE_AT_A_TIME,
+        go,
+        (*settings, tuple(chosen), int(steps)),
+        jobs.one_at_a_time(scenario, chosen_varies, int(runs), int(seed)),
+    )
+    if done is not None:
+        table = done.value
         target = st.selectbox(
             "Outcome",
-            list(OUTCOMES),
+            list(api.OUTCOMES),
             format_func=lambda o: labels.OUTCOME_WORDS.get(o, str(o)),
             **kept("sens_target", default="agreement"),
         )
         target = str(target)
-        ranking = sa.ranking(table, target)
+        ranking = api.ranking(table, target)
         ranking["label"] = ranking["parameter"].map(words)
         st.subheader(f"Tornado: P({labels.OUTCOME_WORDS[target]}) as each number moves alone")
         show_chart(
@@ -157,31 +132,25 @@ with tab_grid:
         )
     with gs:
         grid_steps = st.slider("Values each", 2, 9, **kept("sens_grid_steps", default=5))
-    key = ("grid", *settings, x_path, y_path, int(grid_steps))
     same = x_path == y_path
     if same:
         st.caption("Choose two different numbers.")
-    if st.button("Run the heat map", type="primary", key="sens_go_grid", disabled=same):
-        stop, bar = start("grid", "Heat map")
-        x, y = varies[x_path], varies[y_path]
-        grid = sa.grid(
+    go = jobs.start_button(GRID, "Run the heat map", disabled=same)
+    x, y = varies[x_path], varies[y_path]
+    done = jobs.run(
+        GRID,
+        go,
+        (*settings, x_path, y_path, int(grid_steps)),
+        jobs.grid(
             scenario,
-            sa.Vary(x_path, x.low, x.high, int(grid_steps)),
-            sa.Vary(y_path, y.low, y.high, int(grid_steps)),
+            api.Vary(x_path, x.low, x.high, int(grid_steps)),
+            api.Vary(y_path, y.low, y.high, int(grid_steps)),
             int(runs),
-            seed=int(seed),
-            workers=1,
-            progress=sweeps.progress_reporter(bar, "Heat map"),
-        )
-        bar.empty()
-        stop.empty()
-        results["grid"] = {"key": key, "table": grid}
-    else:
-        stopped("grid")
-    if "grid" in results:
-        grid = results["grid"]["table"]
-        if results["grid"]["key"] != key:
-            st.caption(":orange[These results are for other settings; run again to update.]")
+            int(seed),
+        ),
+    )
+    if done is not None:
+        grid = done.value
         st.subheader("P(agreement) over two numbers")
         show_chart(
             charts.heat_map(grid, words(grid.attrs["x_path"]), words(grid.attrs["y_path"])),
@@ -211,26 +180,15 @@ with tab_sobol:
         f"{len(paths)} uncertain numbers, each with the scenario's distribution: {points:,} points "
         f"× {point_runs} runs = {points * int(point_runs):,} runs."
     )
-    key = ("sobol", *settings, int(samples), int(point_runs))
-    if st.button("Compute Sobol indices", type="primary", key="sens_go_sobol"):
-        stop, bar = start("sobol", "Sobol")
-        found = sobol(
-            scenario,
-            int(samples),
-            int(point_runs),
-            seed=int(seed),
-            workers=1,
-            progress=sweeps.progress_reporter(bar, "Sobol"),
-        )
-        bar.empty()
-        stop.empty()
-        results["sobol"] = {"key": key, "result": found}
-    else:
-        stopped("sobol")
-    if "sobol" in results:
-        found = results["sobol"]["result"]
-        if results["sobol"]["key"] != key:
-            st.caption(":orange[These results are for other settings; run again to update.]")
+    go = jobs.start_button(SOBOL, "Compute Sobol indices")
+    done = jobs.run(
+        SOBOL,
+        go,
+        (*settings, int(samples), int(point_runs)),
+        jobs.sobol(scenario, int(samples), int(point_runs), int(seed)),
+    )
+    if done is not None:
+        found = done.value
         indices = found.indices.assign(
             label=found.indices["parameter"].map(words),
             target=found.indices["target"].map(lambda t: f"P({labels.OUTCOME_WORDS[t]})"),
@@ -257,31 +215,20 @@ with tab_boxes:
     with b2:
         box_target = st.selectbox(
             "Where does this outcome concentrate?",
-            list(OUTCOMES),
+            list(api.OUTCOMES),
             format_func=lambda o: labels.OUTCOME_WORDS.get(o, str(o)),
             **kept("sens_boxes_target", default="agreement"),
         )
     box_target = str(box_target)
-    key = ("boxes", *settings, int(sweep_runs), box_target)
-    if st.button("Find the boxes", type="primary", key="sens_go_boxes"):
-        stop, bar = start("boxes", "Sweep for discovery")
-        table = sweep(
-            scenario,
-            int(sweep_runs),
-            seed=int(seed),
-            workers=1,
-            chunk_size=max(50, int(sweep_runs) // 40),
-            progress=sweeps.progress_reporter(bar, "Sweep for discovery"),
-        ).table
-        bar.empty()
-        stop.empty()
-        results["boxes"] = {"key": key, "discovery": discover(table, box_target)}
-    else:
-        stopped("boxes")
-    if "boxes" in results:
-        found = results["boxes"]["discovery"]
-        if results["boxes"]["key"] != key:
-            st.caption(":orange[These results are for other settings; run again to update.]")
+    go = jobs.start_button(BOXES, "Find the boxes")
+    done = jobs.run(
+        BOXES,
+        go,
+        (*settings, int(sweep_runs), box_target),
+        jobs.discovery(scenario, box_target, int(sweep_runs), int(seed)),
+    )
+    if done is not None:
+        found = done.value
         target_words = labels.OUTCOME_WORDS[found.target]
         st.markdown(
             f"**{target_words.capitalize()}** in {found.base_density:.0%} of {found.runs:,} "

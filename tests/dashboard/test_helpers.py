@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from dashboard import adjust, labels, passages, sweeps
-from sim.scenario.build import load_scenario
+from sim.scenario.build import apply_overrides, load_scenario
 from sim.scenario.distributions import Beta, Normal, Uniform
-from sim.scenario.build import apply_overrides
 from sim.scenario.sources import quote_found
 
 ROOT = Path(__file__).resolve().parents[2]

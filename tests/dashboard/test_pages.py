@@ -217,6 +217,31 @@ def test_adjust_shows_located_errors_for_an_invalid_combination() -> None:
     assert any("adjusted scenario is not valid" in e for e in texts(at.error))
 
 
+def test_adjust_sliders_are_bounded_by_the_table_of_parameters() -> None:
+    from sim.api import RANGES
+
+    at = page("adjust")
+    batna = at.slider(key="adjust_w_actors__russia__batna__value")
+    assert (batna.min, batna.max) == (RANGES["batna"].low, RANGES["batna"].high)
+    firmness = at.slider(key=FIRMNESS)
+    assert (firmness.min, firmness.max) == (RANGES["firmness"].low, RANGES["firmness"].high)
+
+
+def test_a_dashboard_input_out_of_range_is_refused_as_the_cli_refuses_it() -> None:
+    """An adjustment outside its range (here a value of no deal of 1.5, as a stale or edited
+    session could hold it) is refused on every page with the CLI's located message."""
+    at = page("run")
+    at.session_state["adjust_overrides"] = ["actors.russia.batna.value=1.5"]
+    at.run()
+    assert not at.exception
+    assert any("adjusted scenario is not valid" in e for e in texts(at.error))
+    message = "--set:1:1: actors.russia.batna.value: a BATNA must lie in [0.0, 1.0], got 1.5"
+    assert at.code[0].value == message
+    assert not at.metric  # nothing was run
+    at.switch_page("views/monte_carlo.py").run()
+    assert at.code[0].value == message and not at.button
+
+
 # --- Run -----------------------------------------------------------------------------------------
 
 
