@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sim.api import OptionRef, Scenario, is_uncertain
+from sim.api import BINDS, CONCEDED, OptionRef, Scenario, family, is_uncertain
 
 PALETTE = (
     "#4c78a8",  # blue
@@ -216,14 +216,15 @@ def path_words(scenario: Scenario, path: str) -> str:
 
 
 def restriction_words(scenario: Scenario, restriction: Any) -> str:
-    """A PRIM box condition (:class:`sim.discovery.Restriction`) in words."""
+    """A PRIM box condition (:class:`sim.explore.discovery.Restriction`) in words."""
     column = restriction.column
     if restriction.value is not None:
-        if column.startswith("binds."):
-            name = red_line_key_name(scenario, column.removeprefix("binds."))
+        prefix, key = family(column) or ("", column)
+        if prefix == BINDS:
+            name = red_line_key_name(scenario, key)
             return f"{name} {'binds' if restriction.value else 'does not bind'}"
-        if column.startswith("conceded."):
-            name = red_line_key_name(scenario, column.removeprefix("conceded."))
+        if prefix == CONCEDED:
+            name = red_line_key_name(scenario, key)
             verb = "is conceded" if restriction.value else "is not conceded"
             return f"the precondition of {name} {verb} before talks"
         return f"{path_words(scenario, column)} is {'yes' if restriction.value else 'no'}"
