@@ -49,8 +49,8 @@ HEADER = """# Scenario file reference
 
 Every field of a scenario file, generated from its JSON Schema (`redlines schema`, also
 `scenarios/schema.json`) by `scripts/scenario_reference.py` — do not edit by hand: the field
-descriptions are the docstrings in `sim/scenario/schema.py`, and `tests/test_reference.py` checks this
-file is in sync (regenerate with `make docs`). For a guided tour with examples, read
+descriptions are the docstrings in `sim/scenario/schema.py`, and `tests/test_reference.py`
+checks this file is in sync (regenerate with `make docs`). For a guided tour with examples, read
 [README.md](README.md).
 
 Conventions: an **id** is lower-case letters, digits and underscores, starting with a letter,
