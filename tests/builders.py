@@ -1,5 +1,10 @@
 """Hypothesis builders for scenarios, shared by every test that needs one.
 
+Paths and the baseline, defined here once: `ROOT` (the checkout), `SCENARIOS`, `BASELINE`,
+`SOURCES`, `ARTICLE_PATH`; `baseline_text()` and `baseline_data()` (a fresh copy each call).
+`tests/conftest.py` offers the same as fixtures (`baseline_path`, `baseline`, `baseline_data`)
+with the small `decisive` scenario of `tests/sweep_fixtures.py`.
+
 Valid scenarios (for property tests of the loader, the engine and the analysis):
 
     from hypothesis import given
@@ -47,9 +52,26 @@ _CONSEQUENCES = st.sampled_from(CONSEQUENCES)
 _STRATEGIES = st.sampled_from(STRATEGIES)
 
 REPO = Path(__file__).resolve().parent.parent
-BASELINE = REPO / "scenarios" / "baseline.yaml"
+"""The checkout: every test finds the project's files from here (tests import these names
+rather than spelling the paths again)."""
+ROOT = REPO
+SCENARIOS = REPO / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
 """The shipped baseline scenario; malformed variants are made from its text."""
-SOURCES = REPO / "scenarios" / "sources"
+SOURCES = SCENARIOS / "sources"
+ARTICLE_PATH = SOURCES / "2025-02-11-russia-peacekeepers-condition.txt"
+"""The article the shipped scenarios quote."""
+
+
+def baseline_text() -> str:
+    """The shipped baseline scenario's text, as read from disk."""
+    return BASELINE.read_text(encoding="utf-8")
+
+
+def baseline_data() -> JSON:
+    """The shipped baseline scenario as plain data (a fresh copy each call: edit it freely)."""
+    return YAML(typ="safe", pure=True).load(baseline_text())
+
 
 # --- writing ---------------------------------------------------------------------------------
 

@@ -46,9 +46,7 @@ from sim.cli.briefing import briefing_text
 from sim.engine.params import draw_parameters
 from sim.engine.space import Compiled, compile_scenario
 from sim.scenario.build import load_scenario, load_text
-from tests.builders import scenario_dicts, to_yaml
-
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+from tests.builders import BASELINE, scenario_dicts, to_yaml
 
 
 def test_doctests_pass() -> None:
@@ -734,6 +732,7 @@ def test_drawn_parameters_keep_the_invariants(seed: int) -> None:
             assert relaxation.zopa_size > 0
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(data=scenario_dicts(), threshold=st.sampled_from([0.0, 0.5, 1.0]))
 def test_any_scenario_keeps_the_invariants(data: dict[str, Any], threshold: float) -> None:

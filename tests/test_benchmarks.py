@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.builders import ROOT
+
 runner = importlib.import_module("benchmarks.__main__")
 
 FIGURES: dict[str, dict[str, Any]] = {

@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from ruamel.yaml import YAML
 
 from sim.scenario.checks import MAX_CELLS, MAX_OUTCOMES, check, outcome_space_size
 from sim.scenario.schema import Scenario
-from tests.builders import BASELINE, scenario_dicts
+from tests.builders import BASELINE, baseline_data, scenario_dicts
 
-BASE: dict[str, Any] = YAML(typ="safe", pure=True).load(BASELINE.read_text(encoding="utf-8"))
+BASE: dict[str, Any] = baseline_data()
 
 RUSSIA, US, FRANCE, UKRAINE = 0, 1, 2, 3
 
@@ -45,6 +44,7 @@ def test_the_baseline_outcome_space() -> None:
     assert outcome_space_size(Scenario.model_validate(BASE)) == 3 * 3 * 2 * 3
 
 
+@pytest.mark.slow
 @given(data=scenario_dicts())
 def test_generated_scenarios_pass_every_check(data: dict[str, Any]) -> None:
     assert check(Scenario.model_validate(data), None) == []

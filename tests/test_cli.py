@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from sim.cli.app import app
 from sim.scenario.checks import MAX_OUTCOMES
 from sim.scenario.schema import json_schema
-from tests.builders import BASELINE, REPO, position
+from tests.builders import BASELINE, REPO, baseline_text, position
 
-BASE = BASELINE.read_text(encoding="utf-8")
+BASE = baseline_text()
 
 
 @dataclass(frozen=True)
@@ -298,6 +298,7 @@ def _redlines() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
 
 
+@pytest.mark.slow
 def test_console_script_reports_every_bad_input_with_exit_2(scenario_dir: Path) -> None:
     paths = [_write(scenario_dir, case) for case in BAD_INPUTS]
     done = subprocess.run(

@@ -13,8 +13,8 @@ from sim.analysis.bargaining import analyse
 from sim.cli.app import app
 from sim.cli.briefing import briefing_text
 from sim.scenario.build import load_scenario
+from tests.builders import BASELINE
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 REQUIRED = (
     "outcomes",
     "feasible",

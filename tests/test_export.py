@@ -7,16 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sim.scenario.build import apply_overrides, load_scenario, load_text
 from sim.scenario.export import export_yaml
 from sim.scenario.schema import Scenario
-from tests.builders import scenario_dicts
-
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-BASELINE = SCENARIOS / "baseline.yaml"
+from tests.builders import BASELINE, ROOT, SCENARIOS, scenario_dicts
 
 
 def round_trip(scenario: Scenario, folder: Path = SCENARIOS) -> Scenario:
@@ -111,6 +108,7 @@ def test_awkward_values_round_trip(tmp_path: Path) -> None:
     assert round_trip(scenario, tmp_path) == scenario
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenario_dicts())
 def test_generated_scenarios_round_trip(data: dict[str, Any]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,13 +11,13 @@ from sim.engine.params import nominal_parameters
 from sim.engine.run import simulate
 from sim.engine.space import Compiled, compile_scenario
 from sim.scenario.build import load_scenario
+from tests.builders import BASELINE
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 RUSSIA = "actors.russia.red_lines"
 
 
 def baseline(*sets: str) -> Compiled:
-    return compile_scenario(load_scenario(SCENARIOS / "baseline.yaml", sets).scenario)
+    return compile_scenario(load_scenario(BASELINE, sets).scenario)
 
 
 def outcome(compiled: Compiled, **terms: str) -> int:

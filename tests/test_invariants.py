@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -56,9 +57,8 @@ from sim.explore.montecarlo import Layout, sweep
 from sim.scenario.build import load_scenario
 from sim.scenario.checks import check
 from sim.scenario.schema import Scenario
-from tests.builders import scenario_dicts, write_scenario
+from tests.builders import ROOT, scenario_dicts, write_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
 SEEDS = st.integers(0, 2**32 - 1)
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -119,6 +119,7 @@ def same(a: RunResult, b: RunResult) -> bool:
 # --- 1. no agreement crosses a binding red line or falls below a BATNA --------------------------
 
 
+@pytest.mark.slow
 @settings(suppress_health_check=SLOW)
 @given(data=scenario_dicts(), firmed=st.booleans(), seed=SEEDS)
 def test_no_agreement_crosses_a_binding_red_line_or_falls_below_a_batna(
@@ -165,6 +166,7 @@ def expected_json(compiled: Compiled, seed: int) -> str:
     return json.dumps(simulate(compiled, seed, record=True).to_dict(), ensure_ascii=False) + "\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(share=10), suppress_health_check=SLOW)
 @given(data=scenario_dicts(), seed=SEEDS)
 def test_run_json_is_byte_identical_for_a_seed_and_is_the_simulated_run(
@@ -211,6 +213,7 @@ def fresh_interpreter(specs: list[str], hash_seed: str) -> list[str]:
     return done.stdout.splitlines(keepends=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(share=200, least=1), suppress_health_check=SLOW)
 @given(batch=st.lists(st.tuples(scenario_dicts(), SEEDS), min_size=6, max_size=6))
 def test_run_json_is_the_same_in_fresh_interpreters_with_other_hash_seeds(
@@ -230,6 +233,7 @@ def test_run_json_is_the_same_in_fresh_interpreters_with_other_hash_seeds(
 # --- 3. sweep results do not depend on the workers ---------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(share=20), suppress_health_check=SLOW)
 @given(data=scenario_dicts(max_actors=3, max_issues=3), seed=SEEDS, runs=st.integers(1, 30))
 def test_a_sweep_gives_the_same_table_with_one_or_two_workers(

@@ -19,6 +19,7 @@ from sim.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from sim.scenario.schema import Scenario
 from tests.builders import (
     BASELINE,
+    baseline_text,
     malformed_documents,
     position,
     scenario_dicts,
@@ -26,7 +27,7 @@ from tests.builders import (
     write_scenario,
 )
 
-BASE = BASELINE.read_text(encoding="utf-8")
+BASE = baseline_text()
 
 
 def _problems(path: Path) -> list[Problem]:
@@ -319,6 +320,7 @@ def test_load_text_resolves_sources_against_the_given_folder(tmp_path: Path) -> 
 # --- properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(data=scenario_dicts(max_actors=3, max_issues=2))
 def test_generated_scenarios_load(data: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Written as YAML and read back, a generated scenario is the one its data describes.
@@ -330,6 +332,7 @@ def test_generated_scenarios_load(data: dict, tmp_path_factory: pytest.TempPathF
     assert loaded.scenario == Scenario.model_validate(data)
 
 
+@pytest.mark.slow
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raw=malformed_documents())
 @example(raw=b"a: 1" + b"0" * 400 + b"\n")

@@ -7,7 +7,6 @@ below a BATNA; same seed, same result) are in `tests/test_invariants.py`.
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,10 +21,8 @@ from sim.engine.space import Compiled, compile_scenario
 from sim.scenario.build import load_scenario
 from sim.scenario.checks import check
 from sim.scenario.schema import Scenario
-from tests.builders import scenario_dicts
+from tests.builders import BASELINE, ROOT, SCENARIOS, scenario_dicts
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
 RUSSIA = "actors.russia.red_lines"
 RUSSIAN_LINES = (
     "no_nato_timeline",
@@ -297,13 +294,13 @@ def test_run_returns_the_story_and_one_row_per_round() -> None:
 
 
 def test_run_accepts_paths_loaded_scenarios_scenarios_and_compiled_ones() -> None:
-    loaded = load_scenario(SCENARIOS / "baseline.yaml")
+    loaded = load_scenario(BASELINE)
     compiled = compile_scenario(loaded.scenario)
     results = [
         run(item, seed=4).result.to_dict()
         for item in (
-            SCENARIOS / "baseline.yaml",
-            str(SCENARIOS / "baseline.yaml"),
+            BASELINE,
+            str(BASELINE),
             loaded,
             loaded.scenario,
             compiled,
@@ -319,17 +316,17 @@ def test_run_applies_overrides() -> None:
         f"{RUSSIA}.talks_require_nato_off_table.firmness=1",
         f"{RUSSIA}.talks_require_nato_off_table.precondition.probability=0",
     ]
-    assert run(SCENARIOS / "baseline.yaml", seed=0, overrides=sets).result.outcome == "no_talks"
-    loaded = load_scenario(SCENARIOS / "baseline.yaml")
+    assert run(BASELINE, seed=0, overrides=sets).result.outcome == "no_talks"
+    loaded = load_scenario(BASELINE)
     assert run(loaded, seed=0, overrides=sets).result.outcome == "no_talks"
 
 
 def test_without_a_seed_run_draws_a_fresh_one_and_reports_it() -> None:
-    seeds = {run(SCENARIOS / "baseline.yaml").result.seed for _ in range(3)}
+    seeds = {run(BASELINE).result.seed for _ in range(3)}
     assert len(seeds) == 3
     seed = seeds.pop()
     assert isinstance(seed, int) and seed >= 0
-    replay = run(SCENARIOS / "baseline.yaml", seed=seed).result
+    replay = run(BASELINE, seed=seed).result
     assert replay.seed == seed
 
 
@@ -376,6 +373,7 @@ def test_draw_parameters_equals_the_reference_to_the_last_bit(name: str) -> None
         assert_same_parameters(drawn, reference_draw(compiled, seed))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenario_dicts(), seed=st.integers(0, 2**32 - 1))
 def test_draw_parameters_equals_the_reference_on_generated_scenarios(

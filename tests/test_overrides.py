@@ -16,11 +16,6 @@ from sim.scenario.schema import Scenario
 from tests.builders import BASELINE, scenario_dicts
 
 
-@pytest.fixture(scope="module")
-def baseline() -> LoadedScenario:
-    return load_scenario(BASELINE)
-
-
 def _problems(scenario: Scenario, *overrides: str, folder: Path | None = None) -> list[str]:
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(scenario, overrides, folder)
@@ -262,6 +257,7 @@ def test_load_scenario_reports_override_problems(baseline: LoadedScenario) -> No
     ]
 
 
+@pytest.mark.slow
 @given(data=scenario_dicts(), firmness=st.floats(0, 1))
 def test_override_equals_editing_the_data(data: dict, firmness: float) -> None:
     """Setting a value by --set gives the scenario one gets by writing it in the data."""

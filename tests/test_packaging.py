@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.builders import ROOT
 
 
 def pyproject() -> dict[str, Any]:

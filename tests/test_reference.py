@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import importlib
 import re
-from pathlib import Path
 
 from sim.scenario.schema import json_schema
+from tests.builders import SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[1]
 generator = importlib.import_module("scripts.scenario_reference")
 
 
 def test_the_reference_is_in_sync_with_the_schema() -> None:
-    shipped = (ROOT / "scenarios" / "REFERENCE.md").read_text(encoding="utf-8")
+    shipped = (SCENARIOS / "REFERENCE.md").read_text(encoding="utf-8")
     assert shipped == generator.reference(), "run make docs"
 
 

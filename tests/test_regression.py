@@ -15,11 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli.app import app
+from tests.builders import BASELINE, ROOT, SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "regression"
-SCENARIOS = ROOT / "scenarios"
-BASELINE = SCENARIOS / "baseline.yaml"
 
 
 def redlines(*args: str) -> str:
@@ -49,6 +47,7 @@ def test_explain_json_and_briefing_equal_the_recorded_ones() -> None:
     assert redlines("explain", str(BASELINE)) == fixture("explain_baseline.txt")
 
 
+@pytest.mark.slow
 def test_every_shipped_scenario_runs_as_recorded() -> None:
     recorded = json.loads(fixture("runs_all_scenarios.json"))
     for key, expected in recorded.items():

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli.app import app
+from tests.builders import BASELINE, ROOT, SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-MANDATED = ROOT / "scenarios" / "un_mandated_non_nato_force.yaml"
+MANDATED = SCENARIOS / "un_mandated_non_nato_force.yaml"
 NO_TALKS = (
     "--set",
     "actors.russia.red_lines.talks_require_nato_off_table.firmness=1",
@@ -49,6 +48,7 @@ def test_json_is_one_object_with_the_documented_keys() -> None:
                 assert answer["accept"] == (answer["reason"] is None)
 
 
+@pytest.mark.slow
 def test_the_same_seed_prints_byte_identical_json() -> None:
     command = [sys.executable, "-m", "sim.cli", "run", str(BASELINE), "--seed", "3", "--json"]
     first = subprocess.run(command, capture_output=True, check=True, cwd=ROOT)

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from pydantic import TypeAdapter, ValidationError
-from ruamel.yaml import YAML
 
 from sim.scenario.distributions import Beta, Choice, Normal, Number, Uniform, bounds, nominal
 from sim.scenario.schema import (
@@ -21,9 +20,9 @@ from sim.scenario.schema import (
     Strategy,
     json_schema,
 )
-from tests.builders import BASELINE, scenario_dicts
+from tests.builders import baseline_data, scenario_dicts
 
-BASE: dict[str, Any] = YAML(typ="safe", pure=True).load(BASELINE.read_text(encoding="utf-8"))
+BASE: dict[str, Any] = baseline_data()
 NUMBER: TypeAdapter[Any] = TypeAdapter(Number)
 
 
@@ -88,6 +87,7 @@ def test_strict_types_do_not_coerce() -> None:
     assert [loc for loc, _ in _errors(data)] == [("protocol", "max_rounds")]
 
 
+@pytest.mark.slow
 @given(data=scenario_dicts())
 def test_generated_scenarios_validate_and_round_trip(data: dict[str, Any]) -> None:
     scenario = Scenario.model_validate(data)

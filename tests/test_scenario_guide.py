@@ -16,10 +16,9 @@ from sim.engine.space import compile_scenario
 from sim.explore.montecarlo import sweep
 from sim.scenario.build import load_scenario
 from sim.scenario.schema import json_schema
-from tests.builders import scenario_folder
+from tests.builders import BASELINE, SCENARIOS, scenario_folder
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
+README = (SCENARIOS / "README.md").read_text(encoding="utf-8")
 GUIDE = README.split("## Writing a scenario", 1)[1].split("\n## The baseline\n", 1)[0]
 
 
@@ -106,7 +105,7 @@ def test_the_set_commands_of_the_guide_run(example: Path) -> None:
 
 
 def test_the_snippets_are_the_baselines() -> None:
-    baseline = plain_yaml((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    baseline = plain_yaml(BASELINE.read_text(encoding="utf-8"))
     (precondition,) = plain_yaml(fenced("The baseline's:"))
     russia = next(a for a in baseline["actors"] if a["id"] == "russia")
     line = next(r for r in russia["red_lines"] if r["id"] == precondition["id"])

@@ -11,8 +11,8 @@ from sim.engine.results import OUTCOMES
 from sim.engine.run import run, simulate
 from sim.engine.space import compile_scenario
 from sim.scenario.build import load_scenario
+from tests.builders import BASELINE, SCENARIOS
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 VARIANTS = [p for p in SHIPPED if p.stem != "baseline"]
 
@@ -64,7 +64,7 @@ def test_header_says_what_it_asks_and_cites_the_article(path: Path) -> None:
 def test_variants_keep_the_baselines_quotes_verbatim(path: Path) -> None:
     base = {
         (a.id, r.id): r.provenance
-        for a in load_scenario(SCENARIOS / "baseline.yaml").scenario.actors
+        for a in load_scenario(BASELINE).scenario.actors
         for r in a.red_lines
     }
     for actor in load_scenario(path).scenario.actors:
@@ -95,6 +95,7 @@ def readme_shares() -> dict[str, dict[str, float | None]]:
     return shares
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_readme_shares_are_what_the_documented_sweep_prints(path: Path) -> None:
     """The table says `redlines sweep FILE --runs 2000 --seed 0`; rerun it and compare."""

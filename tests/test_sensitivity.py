@@ -18,11 +18,6 @@ from tests.builders import write_scenario
 from tests.sweep_fixtures import DECISIVE, decisive_data, write_decisive
 
 
-@pytest.fixture(scope="module")
-def decisive(tmp_path_factory: pytest.TempPathFactory) -> LoadedScenario:
-    return load_scenario(write_decisive(tmp_path_factory.mktemp("decisive")))
-
-
 def test_vary_parses_and_refuses() -> None:
     vary = Vary.parse("actors.a.batna.value=0:1:5")
     assert vary == Vary("actors.a.batna.value", 0.0, 1.0, 5)

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 import sim.scenario.sources
 from sim.scenario.build import load_scenario
 from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
-from tests.builders import BASELINE, SOURCES
+from tests.builders import ARTICLE_PATH, BASELINE, SOURCES
 
-ARTICLE_PATH = SOURCES / "2025-02-11-russia-peacekeepers-condition.txt"
 ARTICLE = ARTICLE_PATH.read_text(encoding="utf-8")
 
 

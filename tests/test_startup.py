@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.builders import ROOT
+
 HEAVY = ("streamlit", "pandas", "numpy", "mesa", "dask", "pyarrow", "altair", "SALib")
 """Never needed to print help; streamlit and pandas are the issue's, the rest as costly."""
 

@@ -22,14 +22,7 @@ from sim.explore.bundle import SweepDirError
 from sim.explore.executors import DaskCluster
 from sim.explore.montecarlo import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
 from sim.scenario.build import LoadedScenario, load_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-
-
-@pytest.fixture(scope="module")
-def baseline() -> LoadedScenario:
-    return load_scenario(BASELINE)
+from tests.builders import BASELINE, ROOT
 
 
 @pytest.fixture(scope="module")

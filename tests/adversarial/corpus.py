@@ -26,7 +26,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.builders import BASELINE, scenario_folder, to_yaml
+from tests.builders import baseline_text, scenario_folder, to_yaml
 
 JSON = Any
 
@@ -140,11 +140,6 @@ DELETE = object()
 def minimal_data() -> JSON:
     """:data:`MINIMAL` as plain data."""
     return YAML(typ="safe", pure=True).load(MINIMAL)
-
-
-def baseline_text() -> str:
-    """The shipped baseline scenario's text."""
-    return BASELINE.read_text(encoding="utf-8")
 
 
 def _walk(data: JSON, path: str) -> tuple[JSON, Any]:

@@ -352,6 +352,7 @@ def test_validate_refuses_every_case_in_subprocesses(
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "validate"])
 def test_each_command_refuses_a_subset_in_subprocesses(corpus_dir: Path, command: str) -> None:
     """SUBSET through `python -m sim.cli COMMAND`, one fresh interpreter per case."""
@@ -372,6 +373,7 @@ def test_each_command_refuses_a_subset_in_subprocesses(corpus_dir: Path, command
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 @given(broken=broken_scenarios())
 def test_generated_cases_are_refused(broken: Broken) -> None:
     note(broken.how)
@@ -402,6 +404,7 @@ def test_bad_overrides_are_refused(tmp_path: Path, command: str, override: str) 
     assert not wrong, f"{command} --set {override}:\n" + "\n".join(wrong) + "\n" + outcome.stderr
 
 
+@pytest.mark.slow
 def test_dashboard_upload_refuses_a_stride_of_the_corpus() -> None:
     """The dashboard's upload runs the same loader: each upload is refused with located lines.
 

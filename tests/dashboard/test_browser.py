@@ -24,11 +24,10 @@ import pytest
 
 from sim.engine.run import run
 from sim.scenario.build import load_scenario
+from tests.builders import BASELINE, ROOT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
 ARTEFACTS = ROOT / "test-artefacts" / "dashboard"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

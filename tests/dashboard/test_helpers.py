@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import importlib
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,7 @@ from dashboard import adjust, labels, passages, sweeps
 from sim.scenario.build import apply_overrides, load_scenario
 from sim.scenario.distributions import Beta, Normal, Uniform
 from sim.scenario.sources import quote_found
-
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
-ARTICLE = ROOT / "scenarios/sources/2025-02-11-russia-peacekeepers-condition.txt"
+from tests.builders import ARTICLE_PATH, BASELINE, ROOT
 
 
 @pytest.mark.parametrize(
@@ -68,7 +64,7 @@ def test_moving_the_bounds_of_a_distribution_keeps_its_shape() -> None:
 
 
 def test_every_baseline_quote_is_highlighted_exactly() -> None:
-    text = ARTICLE.read_text(encoding="utf-8")
+    text = ARTICLE_PATH.read_text(encoding="utf-8")
     scenario = load_scenario(BASELINE).scenario
     quotes = [
         line.provenance.quote

@@ -17,10 +17,9 @@ from sim.analysis.bargaining import analyse
 from sim.engine.run import run
 from sim.explore.montecarlo import sweep
 from sim.scenario.build import load_scenario, load_text
+from tests.builders import BASELINE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TIMEOUT = 180
 FIRMNESS = "adjust_w_actors__russia__red_lines__talks_require_nato_off_table__firmness"
 
@@ -81,6 +80,7 @@ def test_scenario_page_shows_actors_red_lines_provenance_and_sources() -> None:
     assert any("ASSUMPTION" not in w and "Ukraine" in w for w in texts(at.warning))
 
 
+@pytest.mark.slow
 def test_a_malformed_upload_shows_the_errors_of_redlines_validate(tmp_path: Path) -> None:
     bad = "schema_version: 1\nid: Bad Id\ntitle: A broken scenario\nactors: []\n"
     at = fresh()
@@ -385,6 +385,7 @@ def test_monte_carlo_page_runs_the_sweep_of_the_cli() -> None:
 # --- Sensitivity & discovery ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes() -> None:
     from sim.explore import sensitivity as sa
 
