@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from sim import api
 from sim.analysis.bargaining import analyse
 from sim.cli.app import app
 from sim.cli.briefing import briefing_text
-from sim.scenario.build import load_scenario
 from tests.builders import BASELINE
 
 REQUIRED = (
@@ -148,8 +148,8 @@ def test_briefing_without_a_deal_says_why_and_what_would_give() -> None:
     assert "Ukraine from 0.60 to 0.55" in text
 
 
-def test_briefing_text_matches_the_command() -> None:
-    text = briefing_text(analyse(load_scenario(BASELINE)), width=80)
+def test_briefing_text_matches_the_command(baseline: api.LoadedScenario) -> None:
+    text = briefing_text(analyse(baseline), width=80)
     assert text.splitlines()[0].startswith("Bargaining space:")
     assert all(len(line) <= 80 for line in text.splitlines())
     assert all(line == line.rstrip() for line in text.splitlines())

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from sim import api
 from sim.scenario.build import apply_overrides, load_scenario, load_text
 from sim.scenario.export import export_yaml
 from sim.scenario.schema import Scenario
-from tests.builders import BASELINE, ROOT, SCENARIOS, scenario_dicts
+from tests.builders import ROOT, SCENARIOS, scenario_dicts
 
 
 def round_trip(scenario: Scenario, folder: Path = SCENARIOS) -> Scenario:
@@ -29,8 +30,8 @@ def test_every_shipped_scenario_round_trips() -> None:
         assert round_trip(scenario) == scenario, path.name
 
 
-def test_adjusted_baseline_round_trips_with_its_changes() -> None:
-    base = load_scenario(BASELINE).scenario
+def test_adjusted_baseline_round_trips_with_its_changes(baseline: api.LoadedScenario) -> None:
+    base = baseline.scenario
     adjusted = apply_overrides(
         base,
         [
@@ -49,8 +50,8 @@ def test_adjusted_baseline_round_trips_with_its_changes() -> None:
     assert again.protocol.proposers == ["russia", "ukraine"]
 
 
-def test_export_keeps_quotes_verbatim_and_comments_the_header() -> None:
-    base = load_scenario(BASELINE).scenario
+def test_export_keeps_quotes_verbatim_and_comments_the_header(baseline: api.LoadedScenario) -> None:
+    base = baseline.scenario
     text = export_yaml(base, header="Adjusted in the dashboard\nfrom baseline.yaml")
     assert text.startswith("# Adjusted in the dashboard\n# from baseline.yaml\n")
     again = round_trip(base)
@@ -118,8 +119,8 @@ def test_generated_scenarios_round_trip(data: dict[str, Any]) -> None:
     )
 
 
-def test_redlines_validate_accepts_the_export(tmp_path: Path) -> None:
-    base = load_scenario(BASELINE).scenario
+def test_redlines_validate_accepts_the_export(baseline: api.LoadedScenario, tmp_path: Path) -> None:
+    base = baseline.scenario
     adjusted = apply_overrides(base, ["protocol.max_rounds=5"], SCENARIOS)
     # sources resolve against the file's folder: write it beside the shipped scenarios' sources
     folder = tmp_path / "scenarios"

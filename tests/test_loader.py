@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
+from sim import api
 from sim.errors import Problem, ScenarioError
 from sim.scenario.build import load_scenario, load_text
 from sim.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
@@ -50,8 +51,8 @@ def _edit(old: str, new: str, text: str = BASE) -> str:
 # --- the shipped baseline --------------------------------------------------------------------
 
 
-def test_the_baseline_loads_with_the_ids_other_tools_address() -> None:
-    loaded = load_scenario(BASELINE)
+def test_the_baseline_loads_with_the_ids_other_tools_address(baseline: api.LoadedScenario) -> None:
+    loaded = baseline
     scenario = loaded.scenario
     assert loaded.folder == BASELINE.parent
     assert loaded.text == BASE
@@ -72,8 +73,10 @@ def test_the_baseline_loads_with_the_ids_other_tools_address() -> None:
     assert "support_continues" in {line.id for line in scenario.actor("france").red_lines}
 
 
-def test_every_ukrainian_position_in_the_baseline_is_an_assumption() -> None:
-    ukraine = load_scenario(BASELINE).scenario.actor("ukraine")
+def test_every_ukrainian_position_in_the_baseline_is_an_assumption(
+    baseline: api.LoadedScenario,
+) -> None:
+    ukraine = baseline.scenario.actor("ukraine")
     assert ukraine.red_lines
     for line in ukraine.red_lines:
         assert line.provenance.kind == "assumption"
@@ -81,8 +84,8 @@ def test_every_ukrainian_position_in_the_baseline_is_an_assumption() -> None:
         assert line.provenance.quote is None
 
 
-def test_the_baseline_red_line_consequences() -> None:
-    russia = load_scenario(BASELINE).scenario.actor("russia")
+def test_the_baseline_red_line_consequences(baseline: api.LoadedScenario) -> None:
+    russia = baseline.scenario.actor("russia")
     lines = {line.id: line for line in russia.red_lines}
     assert lines["no_troops_without_mandate"].consequence == "escalate"
     assert lines["veto_western_troops"].consequence == "veto"

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sim import api
 from sim.engine.model import NegotiationModel
 from sim.engine.results import OUTCOMES
 from sim.engine.run import RunOutput, run, simulate
@@ -293,8 +294,10 @@ def test_run_returns_the_story_and_one_row_per_round() -> None:
     assert set(output.final_batnas()) == set(output.compiled.actor_ids)
 
 
-def test_run_accepts_paths_loaded_scenarios_scenarios_and_compiled_ones() -> None:
-    loaded = load_scenario(BASELINE)
+def test_run_accepts_paths_loaded_scenarios_scenarios_and_compiled_ones(
+    baseline: api.LoadedScenario,
+) -> None:
+    loaded = baseline
     compiled = compile_scenario(loaded.scenario)
     results = [
         run(item, seed=4).result.to_dict()
@@ -311,13 +314,13 @@ def test_run_accepts_paths_loaded_scenarios_scenarios_and_compiled_ones() -> Non
         run(42, seed=1)
 
 
-def test_run_applies_overrides() -> None:
+def test_run_applies_overrides(baseline: api.LoadedScenario) -> None:
     sets = [
         f"{RUSSIA}.talks_require_nato_off_table.firmness=1",
         f"{RUSSIA}.talks_require_nato_off_table.precondition.probability=0",
     ]
     assert run(BASELINE, seed=0, overrides=sets).result.outcome == "no_talks"
-    loaded = load_scenario(BASELINE)
+    loaded = baseline
     assert run(loaded, seed=0, overrides=sets).result.outcome == "no_talks"
 
 

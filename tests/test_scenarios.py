@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from sim import api
 from sim.engine.model import NegotiationModel
 from sim.engine.results import OUTCOMES
 from sim.engine.run import run, simulate
 from sim.engine.space import compile_scenario
 from sim.scenario.build import load_scenario
-from tests.builders import BASELINE, SCENARIOS
+from tests.builders import SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 VARIANTS = [p for p in SHIPPED if p.stem != "baseline"]
@@ -61,12 +62,10 @@ def test_header_says_what_it_asks_and_cites_the_article(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
-def test_variants_keep_the_baselines_quotes_verbatim(path: Path) -> None:
-    base = {
-        (a.id, r.id): r.provenance
-        for a in load_scenario(BASELINE).scenario.actors
-        for r in a.red_lines
-    }
+def test_variants_keep_the_baselines_quotes_verbatim(
+    baseline: api.LoadedScenario, path: Path
+) -> None:
+    base = {(a.id, r.id): r.provenance for a in baseline.scenario.actors for r in a.red_lines}
     for actor in load_scenario(path).scenario.actors:
         for line in actor.red_lines:
             assert base[(actor.id, line.id)] == line.provenance

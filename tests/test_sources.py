@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import sim.scenario.sources
-from sim.scenario.build import load_scenario
+from sim import api
 from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
 from tests.builders import ARTICLE_PATH, BASELINE, SOURCES
 
@@ -52,8 +52,8 @@ BASELINE_QUOTES = {
 }
 
 
-def test_every_baseline_quote_is_on_its_line() -> None:
-    scenario = load_scenario(BASELINE).scenario
+def test_every_baseline_quote_is_on_its_line(baseline: api.LoadedScenario) -> None:
+    scenario = baseline.scenario
     lines = {
         line.id: quote_line(line.provenance.quote, ARTICLE)
         for actor in scenario.actors
@@ -195,8 +195,10 @@ def _readme_rows() -> dict[str, list[str]]:
     return rows
 
 
-def test_the_scenarios_readme_maps_every_baseline_red_line_to_its_quote() -> None:
-    scenario = load_scenario(BASELINE).scenario
+def test_the_scenarios_readme_maps_every_baseline_red_line_to_its_quote(
+    baseline: api.LoadedScenario,
+) -> None:
+    scenario = baseline.scenario
     rows = _readme_rows()
     lines = {line.id: (actor, line) for actor in scenario.actors for line in actor.red_lines}
     assert set(rows) == set(lines)

@@ -8,10 +8,11 @@ import importlib
 import pytest
 
 from dashboard import adjust, labels, passages, sweeps
-from sim.scenario.build import apply_overrides, load_scenario
+from sim import api
+from sim.scenario.build import apply_overrides
 from sim.scenario.distributions import Beta, Normal, Uniform
 from sim.scenario.sources import quote_found
-from tests.builders import ARTICLE_PATH, BASELINE, ROOT
+from tests.builders import ARTICLE_PATH, ROOT
 
 
 @pytest.mark.parametrize(
@@ -24,8 +25,10 @@ def test_doctests(module: str) -> None:
     assert found.failed == 0
 
 
-def test_every_override_the_helpers_write_is_accepted_by_apply_overrides() -> None:
-    base = load_scenario(BASELINE).scenario
+def test_every_override_the_helpers_write_is_accepted_by_apply_overrides(
+    baseline: api.LoadedScenario,
+) -> None:
+    base = baseline.scenario
     line = base.actor("russia").red_lines[0]
     cases = [
         adjust.range_override(
@@ -63,9 +66,9 @@ def test_moving_the_bounds_of_a_distribution_keeps_its_shape() -> None:
     assert adjust.yaml_flow("null") == '"null"'  # a string YAML would read as None is quoted
 
 
-def test_every_baseline_quote_is_highlighted_exactly() -> None:
+def test_every_baseline_quote_is_highlighted_exactly(baseline: api.LoadedScenario) -> None:
     text = ARTICLE_PATH.read_text(encoding="utf-8")
-    scenario = load_scenario(BASELINE).scenario
+    scenario = baseline.scenario
     quotes = [
         line.provenance.quote
         for a in scenario.actors
@@ -83,8 +86,8 @@ def test_every_baseline_quote_is_highlighted_exactly() -> None:
     assert passages.span("a sentence the article never says", text) is None
 
 
-def test_paths_and_conditions_in_words() -> None:
-    scenario = load_scenario(BASELINE).scenario
+def test_paths_and_conditions_in_words(baseline: api.LoadedScenario) -> None:
+    scenario = baseline.scenario
     assert labels.path_words(scenario, "actors.ukraine.batna.drift") == (
         "Ukraine · value of no deal · drift per round"
     )
@@ -107,8 +110,8 @@ def test_paths_and_conditions_in_words() -> None:
     assert len(set(colours.values())) == 4
 
 
-def test_differences_between_two_scenarios() -> None:
-    base = load_scenario(BASELINE).scenario
+def test_differences_between_two_scenarios(baseline: api.LoadedScenario) -> None:
+    base = baseline.scenario
     other = apply_overrides(base, ["protocol.max_rounds=7", "actors.russia.batna.drift=0"], None)
     diff = sweeps.differences(base, other)
     assert sorted(diff["path"]) == ["actors.russia.batna.drift", "protocol.max_rounds"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim import api
 from sim.analysis.bargaining import analyse
 from sim.engine.run import run
 from sim.explore.montecarlo import sweep
@@ -314,9 +315,9 @@ def test_run_page_follows_the_adjustments() -> None:
 # --- Bargaining space -----------------------------------------------------------------------------
 
 
-def test_bargaining_page_shows_the_explain_analysis() -> None:
+def test_bargaining_page_shows_the_explain_analysis(baseline: api.LoadedScenario) -> None:
     at = page("bargaining")
-    expected = analyse(load_scenario(BASELINE))
+    expected = analyse(baseline)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ZOPA"] == str(int(expected.zopa.sum()))
     assert metrics["Cross no binding red line"] == str(int(expected.feasible.sum()))
@@ -332,7 +333,7 @@ def test_bargaining_page_shows_the_explain_analysis() -> None:
     assert len(blocking) == 10
     at.slider(key="space_threshold").set_value(0.8).run()
     assert not at.exception
-    looser = analyse(load_scenario(BASELINE), threshold=0.8)
+    looser = analyse(baseline, threshold=0.8)
     assert {m.label: m.value for m in at.metric}["ZOPA"] == str(int(looser.zopa.sum()))
     assert int(looser.zopa.sum()) != int(expected.zopa.sum())
 
@@ -357,14 +358,14 @@ def test_bargaining_page_lists_minimal_relaxations_when_there_is_no_zopa() -> No
 # --- Monte Carlo ---------------------------------------------------------------------------------
 
 
-def test_monte_carlo_page_runs_the_sweep_of_the_cli() -> None:
+def test_monte_carlo_page_runs_the_sweep_of_the_cli(baseline: api.LoadedScenario) -> None:
     at = page("monte_carlo")
     assert any("Run the draws" in i for i in texts(at.info))
     at.select_slider(key="mc_runs").set_value(200)
     at.number_input(key="mc_seed").set_value(5)
     at.button(key="mc_go").click().run()
     assert not at.exception
-    expected = sweep(load_scenario(BASELINE), 200, seed=5, workers=1).summary
+    expected = sweep(baseline, 200, seed=5, workers=1).summary
     p = expected["outcomes"]["agreement"]
     assert f"agreement in {p['p']:.0%} [{p['low']:.0%}–{p['high']:.0%}]" in at.success[0].value
     table = at.dataframe[0].value
@@ -386,7 +387,7 @@ def test_monte_carlo_page_runs_the_sweep_of_the_cli() -> None:
 
 
 @pytest.mark.slow
-def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes() -> None:
+def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes(baseline: api.LoadedScenario) -> None:
     from sim.explore import sensitivity as sa
 
     at = page("sensitivity")
@@ -399,7 +400,7 @@ def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes() -> None:
     at.slider(key="sens_steps").set_value(2)
     at.button(key="sens_go_oat").click().run()
     assert not at.exception
-    loaded = load_scenario(BASELINE)
+    loaded = baseline
     varies = {v.path: v for v in sa.default_varies(loaded)}
     expected = sa.ranking(
         sa.one_at_a_time(
@@ -429,7 +430,7 @@ def test_sensitivity_page_one_at_a_time_grid_sobol_and_boxes() -> None:
 # --- Compare -------------------------------------------------------------------------------------
 
 
-def test_compare_page_shows_differences_and_both_sweeps() -> None:
+def test_compare_page_shows_differences_and_both_sweeps(baseline: api.LoadedScenario) -> None:
     at = page("adjust")
     at.slider(key=FIRMNESS).set_value((0.0, 0.0)).run()
     at.switch_page("views/compare.py").run()
@@ -442,7 +443,7 @@ def test_compare_page_shows_differences_and_both_sweeps() -> None:
     at.button(key="compare_go").click().run()
     assert not at.exception
     table = at.dataframe[1].value
-    base = sweep(load_scenario(BASELINE), 100, seed=11, workers=1).summary
+    base = sweep(baseline, 100, seed=11, workers=1).summary
     assert table.iloc[0, 1] == pytest.approx(base["outcomes"]["agreement"]["p"])
     assert table["change"].iloc[1] < 0  # fewer "no talks" without the precondition
     assert len(at.get("vega_lite_chart")) == 1
