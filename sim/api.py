@@ -29,11 +29,11 @@ from sim.engine.run import RunOutput, new_seed
 from sim.engine.run import run as _run
 from sim.engine.space import Compiled, compile_scenario
 from sim.errors import Problem, ScenarioError
-from sim.explore.bundle import SweepDirError
+from sim.explore.bundle import Bundle, Finding, SweepDirError, SweepWarning
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, family
 from sim.explore.discovery import Discovery
 from sim.explore.discovery import discover as _discover
-from sim.explore.montecarlo import SweepResult, open_sweep
+from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep
 from sim.explore.montecarlo import sweep as _sweep
 from sim.explore.progress import Progress
 from sim.explore.sensitivity import Vary, default_varies, grid, one_at_a_time, ranking
@@ -61,16 +61,16 @@ from sim.scenario.sources import fold, quote_found, quote_line, read_source, res
 __all__ = [
     "BINDS", "CONCEDED", "DEFAULT_EXPONENTS", "ENDINGS", "OUTCOMES", "RANGES", "SOBOL_STABLE_N",
     "TERMS", "UTILITY", "Analysis", "BadInput", "Beta", "Choice", "Compiled", "Discovery",
-    "Distribution", "LoadedScenario", "Normal", "OptionRef", "Outcome", "Parameter", "Point",
-    "Problem", "Progress", "Range", "RedLineSummary", "Relaxation", "Report", "RunOutput",
-    "RunResult", "Scenario", "ScenarioError", "Settings", "SobolResult", "Story",
-    "SweepDirError", "SweepResult", "Uniform", "Vary", "apply_overrides", "apply_settings",
+    "Distribution", "Finding", "LoadedScenario", "Normal", "OptionRef", "Outcome", "Parameter",
+    "Point", "Problem", "Progress", "Range", "RedLineSummary", "Relaxation", "Report", "RunOutput",
+    "RunResult", "Scenario", "ScenarioError", "Settings", "SobolResult", "Story", "SweepDirError",
+    "SweepResult", "SweepWarning", "Uniform", "Vary", "apply_overrides", "apply_settings",
     "bounds", "briefing_text", "compile_scenario", "decode", "default_varies", "discover",
     "discovery_text", "explain", "export_yaml", "family", "fold", "format_summary", "grid",
-    "is_uncertain", "json_schema", "load", "load_text", "new_seed", "nominal", "one_at_a_time",
-    "open_sweep", "parameters", "quote_found", "quote_line", "ranking", "read_source",
-    "read_text", "render", "resolve_source", "run", "scenario_data", "sensitivity",
-    "sensitivity_text", "sobol", "story_text", "sweep", "sweep_text", "validate",
+    "is_uncertain", "json_schema", "kept_runs", "load", "load_text", "new_seed", "nominal",
+    "one_at_a_time", "open_sweep", "parameters", "quote_found", "quote_line", "ranking",
+    "read_source", "read_text", "render", "resolve_source", "run", "scenario_data", "sensitivity",
+    "sensitivity_text", "sobol", "story_text", "sweep", "sweep_text", "validate", "verify_sweep",
 ]  # fmt: skip
 
 
@@ -185,6 +185,21 @@ def sweep(
         )
     except ConnectionError as error:
         raise BadInput(str(error)) from None
+
+
+def verify_sweep(path: str | Path) -> list[Finding]:
+    """What is wrong with a sweep directory's chunks, reading only (`redlines sweep --verify`).
+
+    Every chunk is checked: present, this sweep's own (seed, scenario, runs), its sha256 the
+    one committed to the manifest, every Parquet page's checksum, its rows. An empty list: the
+    directory is sound (a missing chunk of an unfinished sweep is a finding of kind `missing`).
+
+    >>> verify_sweep("no/such/sweep")
+    Traceback (most recent call last):
+    ...
+    sim.explore.manifest.SweepDirError: no/such/sweep: not a sweep directory (manifest.json missing)
+    """
+    return Bundle.existing(path).verify()
 
 
 def sensitivity(

@@ -10,8 +10,10 @@ kept. Heavy libraries (pandas, mesa, streamlit) load inside the commands that ne
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -248,7 +250,9 @@ def refuse(message: object) -> NoReturn:
 
 @app.command()
 def sweep(
-    file: FileArg,
+    file: Annotated[
+        Path | None, typer.Argument(help="A scenario YAML file.", show_default=False)
+    ] = None,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Number of runs.")] = 1000,
     seed: SeedOption = 0,
     workers: WorkersOption = None,
@@ -262,14 +266,35 @@ def sweep(
             show_default=False,
         ),
     ] = None,
+    verify: Annotated[
+        Path | None,
+        typer.Option(
+            "--verify",
+            help="Check a sweep directory's chunks (hashes, page checksums, provenance) "
+            "without running anything; exit 2 if one is damaged.",
+            show_default=False,
+        ),
+    ] = None,
     sets: SetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
+    if verify is not None:
+        if file is not None or out is not None:
+            refuse("redlines sweep --verify DIR takes no scenario file and no --out")
+        verify_sweep(verify)
+        return
+    if file is None:
+        refuse("redlines sweep: give a scenario file (or --verify DIR)")
     loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
     from sim import api
 
-    result = api.sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
+    try:
+        result = api.sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
+    except KeyboardInterrupt:
+        if out is not None:
+            KEPT[0] = kept_in(out)
+        raise
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -281,6 +306,38 @@ def sweep(
         return
     resumed = f" (the other {runs - result.ran:,} were already in {out})" * (result.ran < runs)
     print(f"\n{result.ran:,} runs in {result.elapsed:.1f} s{rate}{where}{resumed}")
+
+
+def kept_in(out: Path) -> str:
+    """What an interrupted sweep kept in `out`, and the command that resumes it."""
+    import shlex
+
+    from sim import api
+
+    try:
+        done, asked = api.kept_runs(out)
+    except api.SweepDirError:
+        return f"nothing was kept in {out}"
+    again = shlex.join(["redlines", *sys.argv[1:]])
+    return f"{done:,} of {asked:,} runs are kept in {out}; resume with: {again}"
+
+
+def verify_sweep(path: Path) -> None:
+    """`redlines sweep --verify DIR`: report every damaged chunk by name; exit 2 if any."""
+    from sim import api
+
+    findings = api.verify_sweep(path)
+    damaged = [f for f in findings if f.kind != "missing"]
+    missing = len(findings) - len(damaged)
+    for finding in damaged:
+        print(f"redlines: {finding}", file=sys.stderr)
+    if damaged:
+        refuse(
+            f"{path}: {len(damaged)} damaged chunks; resume the sweep to move them to "
+            "quarantine/ and run them again"
+        )
+    state = f"{missing} chunks still to run" if missing else "complete"
+    print(f"{path}: ok (every stored chunk verified; {state})")
 
 
 @app.command()
@@ -422,11 +479,23 @@ DEBUG = [False]
 """Set by `--debug`: a bug prints its traceback."""
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM is handled as Ctrl-C: stop, say what was kept, exit 130."""
+    raise KeyboardInterrupt
+
+
+def _warn(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
+    """A warning from Red Lines, on one line of stderr (never the source line)."""
+    print(f"redlines: warning: {message}", file=sys.stderr)
+
+
 def main() -> None:
     """Entry point of the `redlines` console script."""
     if "--debug" in sys.argv[1:]:
         sys.argv.remove("--debug")
         DEBUG[0] = True
+    signal.signal(signal.SIGTERM, _terminated)
+    warnings.showwarning = _warn
     try:
         app()
     except KeyboardInterrupt:  # outside a command (e.g. while parsing)

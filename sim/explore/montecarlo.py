@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,7 +31,7 @@ import pandas as pd
 
 from sim.engine.results import OUTCOMES
 from sim.engine.space import Compiled, compile_scenario
-from sim.explore.bundle import Bundle, Plan, read_manifest
+from sim.explore.bundle import Bundle, Plan, SweepWarning, read_manifest
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
 from sim.explore.executors import Work, compiled_for, open_executor
 from sim.explore.progress import Progress, reporter
@@ -306,39 +308,39 @@ def sweep(
             scenario_text=text,
             columns=layout.columns,
             sources=_sources(loaded) if loaded is not None else (),
+            overrides=loaded.overrides if loaded is not None else (),
         )
         plan = bundle.plan  # a resumed sweep keeps its chunking
-    tally = Tally(layout.issues, layout.red_lines)
-    tables: dict[int, pd.DataFrame] = {}
-    done = bundle.finished() if bundle is not None else []
-    for index in done:
-        tally.add(bundle.read_chunk(index))  # type: ignore[union-attr]
-    finished = set(done)
-    todo = [
-        Work(key, text, seed, *plan.chunk_range(index), tag=index)
-        for index in range(plan.chunks)
-        if index not in finished
-    ]
-    already = sum(len(range(*plan.chunk_range(i))) for i in done)
+    with bundle if bundle is not None else nullcontext():
+        tally = Tally(layout.issues, layout.red_lines)
+        tables: dict[int, pd.DataFrame] = {}
+        done = _resume(bundle, tally) if bundle is not None else []
+        finished = set(done)
+        todo = [
+            Work(key, text, seed, *plan.chunk_range(index), tag=index)
+            for index in range(plan.chunks)
+            if index not in finished
+        ]
+        already = sum(len(range(*plan.chunk_range(i))) for i in done)
 
-    began = time.perf_counter()
-    if todo:
-        with (
-            open_executor(workers, scheduler, chunks=len(todo)) as executor,
-            reporter(progress, runs, already) as report,
-        ):
-            for work, table in executor.map(run_table, todo):
-                if bundle is not None:
-                    bundle.write_chunk(work.tag, table)
-                else:
-                    tables[work.tag] = table
-                tally.add(table)
-                report(work.size)
-    elapsed = time.perf_counter() - began if todo else 0.0
+        began = time.perf_counter()
+        if todo:
+            with (
+                open_executor(workers, scheduler, chunks=len(todo)) as executor,
+                reporter(progress, runs, already) as report,
+            ):
+                for work, table in executor.map(run_table, todo):
+                    if bundle is not None:
+                        bundle.write_chunk(work.tag, table)
+                    else:
+                        tables[work.tag] = table
+                    tally.add(table)
+                    report(work.size)
+        elapsed = time.perf_counter() - began if todo else 0.0
 
-    summary = {"scenario": model.id, "scenario_sha256": key, "seed": seed, **tally.summary()}
-    if bundle is not None:
-        bundle.finish(summary)
+        summary = {"scenario": model.id, "scenario_sha256": key, "seed": seed, **tally.summary()}
+        if bundle is not None:
+            bundle.finish(summary)
     table = None
     if bundle is None:
         table = layout.conform(pd.concat([tables[i] for i in sorted(tables)], ignore_index=True))
@@ -356,18 +358,55 @@ def sweep(
     )
 
 
+def _resume(bundle: Bundle, tally: Tally) -> list[int]:
+    """Verify every stored chunk; count the sound ones, set aside the rest to run again."""
+    done = []
+    for index in range(bundle.plan.chunks):
+        finding, table = bundle.inspect(index)
+        if finding is None:
+            tally.add(table)
+            done.append(index)
+        elif finding.kind == "uncommitted":  # stopped between writing it and committing it
+            finding.file.unlink()
+        elif finding.kind != "missing":
+            moved = bundle.quarantine(finding)
+            warnings.warn(SweepWarning(f"{finding}; moved to {moved}, run again"), stacklevel=3)
+    return done
+
+
+def kept_runs(path: str | Path) -> tuple[int, int]:
+    """(runs committed, runs asked) of a sweep directory, as its manifest says."""
+    bundle = Bundle.existing(path)
+    committed = bundle.manifest.get("committed", {}).values()
+    return sum(c["stop"] - c["start"] for c in committed), bundle.plan.runs
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """The whole table of a sweep directory, in run order."""
     from sim.explore.bundle import SweepDirError
 
     layout = open_sweep(path).layout
     bundle = Bundle.existing(path)
-    missing = bundle.plan.chunks - len(bundle.finished())
+    tables, missing, damaged = [], 0, []
+    for index in range(bundle.plan.chunks):
+        finding, table = bundle.inspect(index)
+        if finding is None:
+            tables.append(table)
+        elif finding.kind == "missing":
+            missing += 1
+        else:
+            damaged.append(str(finding))
+    if damaged:
+        raise SweepDirError(
+            f"{damaged[0]}"
+            + (f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else "")
+            + "; resume the sweep to set damaged chunks aside and run them again"
+        )
     if missing:
         raise SweepDirError(
             f"{path}: {missing} chunks are missing; run the sweep again to redo them"
         )
-    table = pd.concat(list(bundle.chunks()), ignore_index=True)
+    table = pd.concat(tables, ignore_index=True)
     return layout.conform(table) if layout is not None else table
 
 
@@ -385,14 +424,26 @@ def open_sweep(path: str | Path) -> SweepResult:
     summary_file = path / SUMMARY
     if not manifest.get("complete") or not summary_file.is_file():
         raise SweepDirError(f"{path}: the sweep is not finished; run the same command to resume")
-    text = (path / manifest["scenario_file"]).read_text(encoding="utf-8")
-    loaded = load_text(text, str(path / manifest["scenario_file"]), path, verify_quotes=False)
+    scenario_file = path / manifest["scenario_file"]
+    try:
+        text = scenario_file.read_text(encoding="utf-8")
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SweepDirError(f"{path}: cannot read the sweep: {reason}") from None
+    if text_hash(text) != manifest["scenario_sha256"]:
+        raise SweepDirError(
+            f"{scenario_file}: not the scenario the manifest names (sha256 differs)"
+        )
+    if not isinstance(summary, dict) or summary.get("runs") != manifest["runs"]:
+        raise SweepDirError(f"{summary_file}: not this sweep's summary")
+    loaded = load_text(text, str(scenario_file), path, verify_quotes=False)
     return SweepResult(
         scenario=manifest["scenario"],
         scenario_sha256=manifest["scenario_sha256"],
         seed=manifest["seed"],
         runs=manifest["runs"],
-        summary=json.loads(summary_file.read_text(encoding="utf-8")),
+        summary=summary,
         out=path,
         layout=Layout.of(compile_scenario(loaded.scenario)),
     )

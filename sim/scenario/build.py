@@ -73,6 +73,8 @@ class LoadedScenario:
     folder: Path
     text: str = field(repr=False)
     """The YAML text as read (before any override)."""
+    overrides: tuple[str, ...] = ()
+    """The `--set` overrides applied to it, as given."""
 
 
 def load_scenario(
@@ -98,7 +100,9 @@ def load_text(
     scenario = build(document.data, InDocument(document), sources)
     if overrides:
         scenario = apply_overrides(scenario, overrides, sources)
-    return LoadedScenario(scenario=scenario, name=name, folder=folder, text=text)
+    return LoadedScenario(
+        scenario=scenario, name=name, folder=folder, text=text, overrides=tuple(overrides)
+    )
 
 
 def apply_overrides(
