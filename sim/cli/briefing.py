@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from sim.analysis.bargaining import Analysis, Point, RedLineSummary
+from sim.cli.terminal import printable
 from sim.engine.space import RedLineRef
 from sim.scenario.schema import OptionRef, RedLine, Scenario
 
@@ -45,11 +46,11 @@ SHOWN_RELAXATIONS = 5
 
 def print_briefing(analysis: Analysis, console: Console | None = None) -> None:
     """Print the briefing on `console` (default: standard output), wrapped to its width with
-    hanging indents."""
+    hanging indents; control characters in scenario text are shown escaped (`\\x1b`)."""
     console = console or Console(highlight=False)
     width = max(console.width, 40)
     for line in briefing_lines(analysis):
-        body = line.lstrip(" ")
+        body = printable(line.lstrip(" "))  # markup tags are plain ASCII: only user text changes
         if not body:
             console.print()
             continue

@@ -5,6 +5,9 @@ preconditions to talks, each round (the offer in words, every answer with its re
 line's id and quote, or "below its aspiration"), Security Council votes, deployments, the
 ending, then a table of aspirations by round (from mesa's DataCollector) and a final table of
 terms and utilities. Nothing here decides anything: it reads the recorded events.
+
+Scenario text reaches the console only as :class:`rich.text.Text` made :func:`printable`: a
+`[bold]` in a name is printed as written, an ESC is shown as `\\x1b`, never obeyed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from sim.cli.terminal import printable
 
 if TYPE_CHECKING:
     from sim.engine.run import RunOutput
@@ -85,19 +90,16 @@ def render(output: RunOutput, console: Console) -> None:
     result, compiled = output.result, output.compiled
     story = Story(compiled)
     scenario = compiled.scenario
-    console.rule(Text(scenario.title, style="bold"))
-    console.print(f"Scenario [bold]{scenario.id}[/bold], seed {result.seed}.", highlight=False)
+    console.rule(_text(scenario.title, "bold"))
+    console.print(Text.assemble("Scenario ", _text(scenario.id, "bold"), f", seed {result.seed}."))
     if scenario.question:
-        console.print(Text(" ".join(scenario.question.split()), style="italic"))
+        console.print(_text(" ".join(scenario.question.split()), "italic"))
     binding = [
         f"{story.actor(actor)}: {', '.join(lines)}"
         for actor, lines in result.binding_red_lines.items()
         if lines
     ]
-    console.print(
-        "Red lines binding in this run: " + ("; ".join(binding) if binding else "none"),
-        highlight=False,
-    )
+    _say(console, "Red lines binding in this run: " + ("; ".join(binding) if binding else "none"))
     current = -1
     for event in result.events:
         if event["round"] != current and event["round"] > 0:
@@ -109,17 +111,25 @@ def render(output: RunOutput, console: Console) -> None:
     _final(console, story, output)
 
 
+def _text(text: str, style: str = "") -> Text:
+    """Scenario text as rich text: escaped for the terminal, never read as markup."""
+    return Text(printable(text), style=style)
+
+
+def _say(console: Console, text: str, style: str = "") -> None:
+    console.print(_text(text, style))
+
+
 def _event(console: Console, story: Story, event: dict[str, Any]) -> None:
     kind = event["kind"]
-    say = console.print
     if kind == "precondition":
         requires = "; ".join(
             story.option(issue, options[0]) for issue, options in event["requires"].items()
         )
-        say(
+        _say(
+            console,
             f"{story.actor(event['actor'])} will not negotiate until: {requires} "
             f"({story.red_line(event['actor'], event['red_line'])}).",
-            highlight=False,
         )
         who = story.actor(event["met_by"]) if event["met_by"] else "No one"
         verdict = (
@@ -127,36 +137,39 @@ def _event(console: Console, story: Story, event: dict[str, Any]) -> None:
             if event["conceded"]
             else ("does not concede it.")
         )
-        say(f"  {who} {verdict}", highlight=False)
+        _say(console, f"  {who} {verdict}")
     elif kind == "proposal":
-        say(
+        _say(
+            console,
             f"{story.actor(event['proposer'])} proposes: {story.terms(event['offer'])}.",
-            highlight=False,
         )
         for actor, answer in event["responses"].items():
-            say("  " + _answer(story, actor, answer), highlight=False)
+            _say(console, "  " + _answer(story, actor, answer))
     elif kind == "pass":
-        say(f"{story.actor(event['proposer'])} has no offer it believes acceptable.")
+        _say(console, f"{story.actor(event['proposer'])} has no offer it believes acceptable.")
     elif kind == "council":
         verdict = "the mandate passes" if event["passed"] else "the mandate fails"
-        say(
+        _say(
+            console,
             f"Security Council vote: {event['yes']} yes, {event['no']} no "
             f"({event['votes_needed']} needed): {verdict}.",
-            highlight=False,
         )
         for ballot in event["ballots"]:
             if ballot["permanent"] and ballot["no"]:
                 line = ballot["red_line"]
                 why = f" — {story.quote(ballot['member'], line)}" if line else ""
                 name = story.members.get(ballot["member"], ballot["member"])
-                say(f"  Veto by {name}{f' (red line {line})' if line else ''}{why}.")
+                _say(console, f"  Veto by {name}{f' (red line {line})' if line else ''}{why}.")
     elif kind == "deployment":
         terms = story.terms(event["terms"])
-        say(f"{story.actor(event['actor'])} deploys unilaterally: {terms}.", highlight=False)
+        _say(console, f"{story.actor(event['actor'])} deploys unilaterally: {terms}.")
         if event["escalates"]:
-            say(f"  This crosses {story.red_line(event['red_line_actor'], event['red_line'])}.")
+            _say(
+                console,
+                f"  This crosses {story.red_line(event['red_line_actor'], event['red_line'])}.",
+            )
         else:
-            say("  No binding red line treats it as an act of war; talks go on.")
+            _say(console, "  No binding red line treats it as an act of war; talks go on.")
     else:
         _ending(console, story, event)
 
@@ -210,7 +223,7 @@ def _ending(console: Console, story: Story, event: dict[str, Any]) -> None:
         )
     else:
         text = f"{title} in {when}."
-    console.print(Text("\n" + text, style="bold"))
+    _say(console, "\n" + text, "bold")
 
 
 def _aspirations(console: Console, output: RunOutput) -> None:
@@ -234,7 +247,7 @@ def _aspirations(console: Console, output: RunOutput) -> None:
     table.add_column("round", justify="right")
     actors = [a for a in output.compiled.actor_ids if a in table_data.columns]
     for actor in actors:
-        table.add_column(story.actor(actor), justify="right")
+        table.add_column(_text(story.actor(actor)), justify="right")
     for step, row in table_data.iterrows():
         table.add_row(str(int(step)), *(f"{row[a]:.2f}" for a in actors))
     console.print(table)
@@ -247,7 +260,7 @@ def _final(console: Console, story: Story, output: RunOutput) -> None:
     terms.add_column("terms")
     for issue in compiled.space.issues:
         option = (result.terms or {}).get(issue)
-        terms.add_row(story.issue_names[issue], story.option(issue, option))
+        terms.add_row(_text(story.issue_names[issue]), _text(story.option(issue, option)))
     console.print(terms)
     last = output.final_batnas()
     utilities = Table(title="Utilities (0 worst, 1 best)")
@@ -259,7 +272,7 @@ def _final(console: Console, story: Story, output: RunOutput) -> None:
         value = (result.utilities or {}).get(actor)
         batna = last.get(actor)
         utilities.add_row(
-            story.actor(actor),
+            _text(story.actor(actor)),
             role,
             "—" if value is None else f"{value:.2f}",
             "—" if batna is None else f"{batna:.2f}",

@@ -1,10 +1,15 @@
-"""Sweeps, sensitivity and discovery results as plain text for a terminal."""
+"""Sweeps, sensitivity and discovery results as plain text for a terminal.
+
+Each text is made :func:`~sim.cli.terminal.printable` as a whole: the words a scenario brings
+(ids, option names, labels) cannot carry a control character to the terminal.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from sim.cli.terminal import printable
 from sim.explore.discovery import Discovery
 from sim.explore.montecarlo import SweepResult
 from sim.explore.sensitivity import ONE_AT_A_TIME_METHOD, ranking
@@ -51,7 +56,7 @@ def format_summary(summary: Mapping[str, Any], *, title: str = "") -> str:
         lines.append(f"red lines binding in failed runs ({failed:,} runs without agreement):")
         for key, row in summary["red_lines_binding_in_failures"].items():
             lines.append(f"  {key:<48} {row['p']:>6.1%}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def discovery_text(found: Discovery) -> str:
@@ -65,7 +70,7 @@ def discovery_text(found: Discovery) -> str:
         lines.append(f"no range of the inputs concentrates {found.target} runs")
     for k, box in enumerate(found.boxes, start=1):
         lines.append(f"{k}. {box.words(found.target)}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def sensitivity_text(report: Report) -> str:
@@ -117,4 +122,4 @@ def sensitivity_text(report: Report) -> str:
                     f"  {row['parameter']:<{width}} S1 {row['S1']:6.3f} ±{row['S1_conf']:.3f}"
                     f"  ST {row['ST']:6.3f} ±{row['ST_conf']:.3f}"
                 )
-    return "\n".join(lines)
+    return printable("\n".join(lines))
