@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from sim.cli.terminal import json_text, printable
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -40,13 +41,16 @@ class PolicyGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         """Run the command; translate what it raises into a message and an exit code."""
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", UserWarning)
+                warnings.showwarning = _warn
+                return super().invoke(ctx)
         except ScenarioError as error:  # a bad file or value, located
             fail(error)
         except (typer.Exit, TyperException):  # exits and usage errors: typer's own handling
             raise
         except (KeyboardInterrupt, typer.Abort):
-            print(f"interrupted: {KEPT[0]}", file=sys.stderr)
+            print(printable(f"interrupted: {KEPT[0]}"), file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except MemoryError:
             print(
@@ -58,12 +62,15 @@ class PolicyGroup(TyperGroup):
         except Exception as error:
             if isinstance(error, _bad_input()):  # a flag, a value or an address
                 refuse(f"redlines: {error}")
+            if isinstance(error, OSError) and error.filename is not None and not DEBUG[0]:
+                refuse(f"redlines: {error.filename}: {error.strerror or error}")  # a given path
             if DEBUG[0]:
                 traceback.print_exc()
             else:  # a bug in Red Lines: say so briefly, the traceback with --debug
                 print(
-                    f"redlines: internal error ({type(error).__name__}: {error}); this is a "
-                    "bug in Red Lines. Run the command again with --debug for the traceback.",
+                    f"redlines: internal error ({type(error).__name__}: {printable(str(error))}); "
+                    "this is a bug in Red Lines. Run the command again with --debug for the "
+                    "traceback.",
                     file=sys.stderr,
                 )
             raise typer.Exit(EXIT_BUG) from None
@@ -99,7 +106,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.
 def fail(error: ScenarioError) -> NoReturn:
     """Print every problem of a bad input on stderr, one per line, and exit 2."""
     for problem in error.problems:
-        print(problem, file=sys.stderr)
+        print(printable(str(problem)), file=sys.stderr)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -140,7 +147,7 @@ def explain(
 
     result = api.explain(load(file, sets), threshold=threshold, max_relaxation=max_relaxation)
     if as_json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print(json_text(result.to_dict()))
         return
     print_briefing(result)
 
@@ -159,9 +166,10 @@ def validate(
         except ScenarioError as error:
             bad = True
             for problem in error.problems:
-                print(problem, file=sys.stderr)
+                print(printable(str(problem)), file=sys.stderr)
             continue
-        print(f"{file}: ok ({loaded.scenario.id}: {len(loaded.scenario.actors)} actors)")
+        actors = len(loaded.scenario.actors)
+        print(printable(f"{file}: ok ({loaded.scenario.id}: {actors} actors)"))
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -244,7 +252,7 @@ SchedulerOption = Annotated[
 
 def refuse(message: object) -> NoReturn:
     """Print a bad-input message (not tied to a scenario line) on stderr and exit 2."""
-    print(message, file=sys.stderr)
+    print(printable(str(message)), file=sys.stderr)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -296,7 +304,7 @@ def sweep(
             KEPT[0] = kept_in(out)
         raise
     if as_json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print(json_text(result.to_dict()))
         return
     print(api.sweep_text(result))
     rate = f", {result.ran / result.elapsed:,.0f} runs/s" if result.elapsed > 0 else ""
@@ -388,11 +396,7 @@ def sensitivity(
         workers=workers,
         scheduler=scheduler,
     )
-    print(
-        json.dumps(report.to_dict(), ensure_ascii=False)
-        if as_json
-        else api.sensitivity_text(report)
-    )
+    print(json_text(report.to_dict()) if as_json else api.sensitivity_text(report))
 
 
 @app.command()
@@ -439,7 +443,7 @@ def discover(
         scheduler=scheduler,
     )
     if as_json:
-        print(json.dumps(found.to_dict(), ensure_ascii=False))
+        print(json_text(found.to_dict()))
         return
     print(api.discovery_text(found))
 
@@ -466,7 +470,7 @@ def run_command(
 
     output = api.run(loaded, seed=seed)
     if as_json:
-        print(json.dumps(output.to_dict(), ensure_ascii=False))
+        print(json_text(output.to_dict()))
         return
     from rich.console import Console
 
@@ -486,7 +490,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 def _warn(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
     """A warning from Red Lines, on one line of stderr (never the source line)."""
-    print(f"redlines: warning: {message}", file=sys.stderr)
+    print(printable(f"redlines: warning: {message}"), file=sys.stderr)
 
 
 def main() -> None:
@@ -495,11 +499,10 @@ def main() -> None:
         sys.argv.remove("--debug")
         DEBUG[0] = True
     signal.signal(signal.SIGTERM, _terminated)
-    warnings.showwarning = _warn
     try:
         app()
     except KeyboardInterrupt:  # outside a command (e.g. while parsing)
-        print(f"interrupted: {KEPT[0]}", file=sys.stderr)
+        print(printable(f"interrupted: {KEPT[0]}"), file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
 
 
