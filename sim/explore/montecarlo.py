@@ -410,6 +410,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return layout.conform(table) if layout is not None else table
 
 
+def _read_text(file: Path) -> str:
+    from sim.explore.bundle import SweepDirError
+
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SweepDirError(f"{file}: cannot read it: {reason}") from None
+
+
 def open_sweep(path: str | Path) -> SweepResult:
     """A finished sweep directory as a :class:`SweepResult` (its table is read on demand)."""
     import json
@@ -425,12 +435,11 @@ def open_sweep(path: str | Path) -> SweepResult:
     if not manifest.get("complete") or not summary_file.is_file():
         raise SweepDirError(f"{path}: the sweep is not finished; run the same command to resume")
     scenario_file = path / manifest["scenario_file"]
+    text, summary = _read_text(scenario_file), _read_text(summary_file)
     try:
-        text = scenario_file.read_text(encoding="utf-8")
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise SweepDirError(f"{path}: cannot read the sweep: {reason}") from None
+        summary = json.loads(summary)
+    except ValueError as error:
+        raise SweepDirError(f"{summary_file}: not JSON: {error}") from None
     if text_hash(text) != manifest["scenario_sha256"]:
         raise SweepDirError(
             f"{scenario_file}: not the scenario the manifest names (sha256 differs)"
