@@ -33,7 +33,15 @@ from sim.explore.bundle import Bundle, Finding, SweepDirError, SweepWarning
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, family
 from sim.explore.discovery import Discovery
 from sim.explore.discovery import discover as _discover
-from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep
+from sim.explore.estimate import (
+    MANY_RUNS,
+    Estimate,
+    OverBudget,
+    check_budget,
+    default_budget,
+    parse_size,
+)
+from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep, sweep_cost
 from sim.explore.montecarlo import sweep as _sweep
 from sim.explore.progress import Progress
 from sim.explore.sensitivity import Vary, default_varies, grid, one_at_a_time, ranking
@@ -59,18 +67,20 @@ from sim.scenario.schema import OptionRef, Scenario, json_schema
 from sim.scenario.sources import fold, quote_found, quote_line, read_source, resolve_source
 
 __all__ = [
-    "BINDS", "CONCEDED", "DEFAULT_EXPONENTS", "ENDINGS", "OUTCOMES", "RANGES", "SOBOL_STABLE_N",
-    "TERMS", "UTILITY", "Analysis", "BadInput", "Beta", "Choice", "Compiled", "Discovery",
-    "Distribution", "Finding", "LoadedScenario", "Normal", "OptionRef", "Outcome", "Parameter",
-    "Point", "Problem", "Progress", "Range", "RedLineSummary", "Relaxation", "Report", "RunOutput",
-    "RunResult", "Scenario", "ScenarioError", "Settings", "SobolResult", "Story", "SweepDirError",
-    "SweepResult", "SweepWarning", "Uniform", "Vary", "apply_overrides", "apply_settings",
-    "bounds", "briefing_text", "compile_scenario", "decode", "default_varies", "discover",
-    "discovery_text", "explain", "export_yaml", "family", "fold", "format_summary", "grid",
-    "is_uncertain", "json_schema", "kept_runs", "load", "load_text", "new_seed", "nominal",
-    "one_at_a_time", "open_sweep", "parameters", "quote_found", "quote_line", "ranking",
-    "read_source", "read_text", "render", "resolve_source", "run", "scenario_data", "sensitivity",
-    "sensitivity_text", "sobol", "story_text", "sweep", "sweep_text", "validate", "verify_sweep",
+    "BINDS", "CONCEDED", "DEFAULT_EXPONENTS", "ENDINGS", "MANY_RUNS", "OUTCOMES", "RANGES",
+    "SOBOL_STABLE_N", "TERMS", "UTILITY", "Analysis", "BadInput", "Beta", "Choice", "Compiled",
+    "Discovery", "Distribution", "Estimate", "Finding", "LoadedScenario", "Normal", "OptionRef",
+    "Outcome", "OverBudget", "Parameter", "Point", "Problem", "Progress", "Range",
+    "RedLineSummary", "Relaxation", "Report", "RunOutput", "RunResult", "Scenario",
+    "ScenarioError", "Settings", "SobolResult", "Story", "SweepDirError", "SweepResult",
+    "SweepWarning", "Uniform", "Vary", "apply_overrides", "apply_settings", "bounds",
+    "briefing_text", "check_budget", "compile_scenario", "decode", "default_budget",
+    "default_varies", "discover", "discovery_text", "estimate_sweep", "explain", "export_yaml",
+    "family", "fold", "format_summary", "grid", "is_uncertain", "json_schema", "kept_runs", "load",
+    "load_text", "new_seed", "nominal", "one_at_a_time", "open_sweep", "parameters", "parse_size",
+    "quote_found", "quote_line", "ranking", "read_source", "read_text", "render", "resolve_source",
+    "run", "scenario_data", "sensitivity", "sensitivity_text", "sobol", "story_text", "sweep",
+    "sweep_text", "validate", "verify_sweep",
 ]  # fmt: skip
 
 
@@ -163,6 +173,7 @@ def sweep(
     out: str | Path | None = None,
     progress: Progress = None,
     chunk_size: int | None = None,
+    memory_budget: int | None = None,
 ) -> SweepResult:
     """Monte Carlo: `runs` seeded draws, outcome probabilities (`redlines sweep --json`).
 
@@ -182,9 +193,29 @@ def sweep(
             out=out,
             progress=progress,
             chunk_size=chunk_size,
+            memory_budget=memory_budget,
         )
     except ConnectionError as error:
         raise BadInput(str(error)) from None
+
+
+def estimate_sweep(
+    scenario: ScenarioLike,
+    runs: int,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    out: str | Path | None = None,
+) -> Estimate:
+    """The memory and time a sweep will take here, before it runs (what `sweep` checks).
+
+    >>> cost = estimate_sweep("scenarios/baseline.yaml", 1000, workers=1)
+    >>> cost.outcomes, cost.workers
+    (54, 1)
+    """
+    loaded = _loaded(scenario)
+    model = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
+    return sweep_cost(model, runs, workers, scheduler, out=out)
 
 
 def verify_sweep(path: str | Path) -> list[Finding]:
@@ -233,6 +264,11 @@ def sensitivity(
     try:
         explicit = [v if isinstance(v, Vary) else Vary.parse(v) for v in vary]
         varies = explicit or default_varies(loaded)
+        if not varies:
+            raise BadInput(
+                "the scenario has no uncertain numbers, so there is nothing to vary: give a "
+                "number as a distribution, or --vary PATH=LOW:HIGH:STEPS"
+            )
         if with_grid and len(varies) != 2:
             raise BadInput("--grid needs exactly two --vary options")
         where: dict[str, Any] = {"seed": seed, "workers": workers, "scheduler": scheduler}
@@ -262,6 +298,7 @@ def discover(
     scheduler: Any = None,
     progress: Progress = None,
     chunk_size: int | None = None,
+    memory_budget: int | None = None,
 ) -> Discovery:
     """PRIM boxes of the inputs where an outcome concentrates (`redlines discover --json`).
 
@@ -284,6 +321,7 @@ def discover(
             scheduler=scheduler,
             progress=progress,
             chunk_size=chunk_size,
+            memory_budget=memory_budget,
         )
         table = result.table
     return _discover(table, target, min_coverage=min_coverage, max_boxes=boxes)

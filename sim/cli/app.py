@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 def _bad_input() -> tuple[type[Exception], ...]:
     """The api's input errors (imported only once an error is raised: start-up stays fast)."""
-    from sim.api import BadInput, SweepDirError
+    from sim.api import BadInput, OverBudget, SweepDirError
 
-    return (BadInput, SweepDirError)
+    return (BadInput, OverBudget, SweepDirError)
 
 
 class PolicyGroup(TyperGroup):
@@ -250,6 +250,47 @@ SchedulerOption = Annotated[
 ]
 
 
+BudgetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-budget",
+        help="Refuse a sweep estimated to need more memory than this, e.g. 8GB "
+        "(default: half of this machine's memory).",
+        show_default=False,
+    ),
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", help="Run more than 10^9 runs without asking for it again.")
+]
+
+
+def budget_of(text: str | None) -> int | None:
+    """The `--memory-budget` in bytes (None: the default), or an exit 2."""
+    if text is None:
+        return None
+    from sim import api
+
+    try:
+        return api.parse_size(text)
+    except ValueError as error:
+        refuse(f"redlines: --memory-budget: {error}")
+
+
+def announce(
+    scenario: LoadedScenario, runs: int, yes: bool, budget: int | None, **where: Any
+) -> None:
+    """Before a sweep: beyond 10^9 runs, ask for --yes; over the memory budget, refuse; when
+    it will take a while, its estimated cost on stderr (the first sign of progress)."""
+    from sim import api
+
+    cost = api.estimate_sweep(scenario, runs, **where)
+    if runs > api.MANY_RUNS and not yes:
+        refuse(f"redlines: --runs {runs:,}: {cost.describe()}; add --yes to run that many")
+    api.check_budget(cost, api.default_budget() if budget is None else budget)
+    if cost.seconds >= 2:
+        print(printable(f"redlines: sweep of {cost.describe()}"), file=sys.stderr)
+
+
 def refuse(message: object) -> NoReturn:
     """Print a bad-input message (not tied to a scenario line) on stderr and exit 2."""
     print(printable(str(message)), file=sys.stderr)
@@ -284,6 +325,8 @@ def sweep(
         ),
     ] = None,
     sets: SetOption = None,
+    memory_budget: BudgetOption = None,
+    yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
@@ -295,10 +338,20 @@ def sweep(
     if file is None:
         refuse("redlines sweep: give a scenario file (or --verify DIR)")
     loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
+    budget = budget_of(memory_budget)
     from sim import api
 
+    announce(loaded, runs, yes, budget, workers=workers, scheduler=scheduler, out=out)
     try:
-        result = api.sweep(loaded, runs, seed=seed, workers=workers, scheduler=scheduler, out=out)
+        result = api.sweep(
+            loaded,
+            runs,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            out=out,
+            memory_budget=budget,
+        )
     except KeyboardInterrupt:
         if out is not None:
             KEPT[0] = kept_in(out)
@@ -426,12 +479,17 @@ def discover(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     sets: SetOption = None,
+    memory_budget: BudgetOption = None,
+    yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Scenario discovery: PRIM boxes of the inputs where an outcome concentrates."""
     from sim import api
 
     source = file if file.is_dir() else load(file, sets)
+    budget = budget_of(memory_budget)
+    if not isinstance(source, Path):
+        announce(source, runs, yes, budget, workers=workers, scheduler=scheduler)
     found = api.discover(
         source,
         target,
@@ -441,6 +499,7 @@ def discover(
         seed=seed,
         workers=workers,
         scheduler=scheduler,
+        memory_budget=budget,
     )
     if as_json:
         print(json_text(found.to_dict()))

@@ -18,6 +18,7 @@ executor of :mod:`sim.explore.executors`; with `out`, each chunk is written to a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 import warnings
@@ -33,7 +34,8 @@ from sim.engine.results import OUTCOMES
 from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, SweepWarning, read_manifest
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
-from sim.explore.executors import Work, compiled_for, open_executor
+from sim.explore.estimate import Estimate, check_budget, default_budget, estimate
+from sim.explore.executors import Work, compiled_for, cores, open_executor
 from sim.explore.progress import Progress, reporter
 from sim.explore.summary import Tally
 from sim.scenario.build import LoadedScenario
@@ -125,6 +127,11 @@ class Layout:
         return table.reset_index(drop=True)
 
 
+LARGE_CELLS = 200_000
+"""Outcomes x actors from which a worker collects each run's garbage at once (a few ms
+against a run of a tenth of a second or more), so memory stays that of one run."""
+
+
 def run_table(work: Work) -> pd.DataFrame:
     """Run one chunk of a sweep (in a worker) and return its rows."""
     from sim.engine.run import simulate
@@ -150,8 +157,11 @@ def run_table(work: Work) -> pd.DataFrame:
     rounds = np.zeros(n, dtype=np.int64)
     terms = np.full((n, len(layout.issues)), np.nan)
     utilities = np.full((n, len(layout.actors)), np.nan)
+    large = compiled.space.size * compiled.n_actors >= LARGE_CELLS
     for k, seed in enumerate(seeds.tolist()):
         result = simulate(compiled, seed)
+        if large:  # a run's model is a cycle of objects: free its arrays before the next run
+            gc.collect()
         for path, drawn in result.sampled.items():
             j = parameter.get(path)
             if j is not None:
@@ -276,6 +286,7 @@ def sweep(
     out: str | Path | None = None,
     progress: Progress = None,
     chunk_size: int | None = None,
+    memory_budget: int | None = None,
 ) -> SweepResult:
     """Run `runs` seeded Monte Carlo draws of a scenario; return the table and its summary.
 
@@ -283,7 +294,9 @@ def sweep(
     scheduler address (`tcp://host:port`), Client or cluster, used instead of local workers.
     `out`: a directory for Parquet chunks, manifest, scenario copy and summary; running the
     same sweep on the same directory resumes it. Results do not depend on `workers`,
-    `scheduler` or `chunk_size`. Raises ValueError on bad arguments,
+    `scheduler` or `chunk_size`. `memory_budget` (bytes; default half of this machine's
+    memory): a sweep estimated to need more (:mod:`sim.explore.estimate`) is refused with
+    :class:`sim.explore.estimate.OverBudget`. Raises ValueError on bad arguments,
     :class:`sim.explore.bundle.SweepDirError` for a directory that holds another sweep, and
     ConnectionError for an unreachable scheduler.
     """
@@ -299,6 +312,8 @@ def sweep(
     key = text_hash(text)
     layout = Layout.of(compile_scenario(model))
     plan = Plan(model.id, key, seed, runs, chunk_size or default_chunk_size(runs))
+    cost = sweep_cost(model, runs, workers, scheduler, out=out, chunk_size=plan.chunk_size)
+    check_budget(cost, default_budget() if memory_budget is None else memory_budget)
 
     bundle = None
     if out is not None:
@@ -356,6 +371,22 @@ def sweep(
         elapsed=elapsed,
         ran=runs - already,
     )
+
+
+def sweep_cost(
+    scenario: Scenario,
+    runs: int,
+    workers: int | None = None,
+    scheduler: Any = None,
+    *,
+    out: str | Path | None = None,
+    chunk_size: int | None = None,
+) -> Estimate:
+    """The estimated memory and time of a sweep on this machine (Dask workers not counted)."""
+    chunks = -(-runs // (chunk_size or default_chunk_size(runs)))
+    local = 0 if scheduler is not None else min(workers or cores(), cores(), chunks)
+    columns = len(Layout.of(compile_scenario(scenario)).columns)
+    return estimate(scenario, runs, local, columns=columns, kept=out is None)
 
 
 def _resume(bundle: Bundle, tally: Tally) -> list[int]:
