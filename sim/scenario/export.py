@@ -4,7 +4,11 @@ The dashboard adjusts a scenario through `--set` overrides and offers the result
 CLI must read that file to the same scenario: ``load_text(export_yaml(s), ...).scenario == s``.
 Values are written as plain YAML (no anchors, no tags); a short mapping or list of scalars (a
 distribution, a condition, a strategy) stays on one line, long single-line texts are folded at
-spaces (``>-``), and every `None` is left out (it is each field's default).
+spaces (``>-``), and every `None` is left out (it is each field's default). A text holding a
+character YAML reads as a line break (NEL, U+2028, U+2029), a byte-order mark or anything not
+printable (C0 controls but tab and line feed, DEL, C1 controls) is written double-quoted, where
+each such character is an escape (``\\N``, ``\\x1b``): written raw, a NEL would be read back as
+a space and a control character refused.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
 from sim.scenario.schema import Scenario
 
@@ -25,6 +29,8 @@ WIDTH = 96
 FLOW_WIDTH = 72
 """Longest one-line (flow) mapping or list."""
 _FOLDABLE = re.compile(r"^\S+( \S+)*$")  # single spaces only: folding joins lines with one
+NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+"""Characters that survive YAML only as double-quoted escapes."""
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
@@ -76,6 +82,8 @@ def _styled(value: Any, indent: int) -> Any:
         if _short(value):
             sequence.fa.set_flow_style()
         return sequence
+    if isinstance(value, str) and NEEDS_ESCAPES.search(value):
+        return DoubleQuotedScalarString(value)
     if isinstance(value, str) and indent + len(value) > WIDTH and _FOLDABLE.match(value):
         return _folded(value, max(WIDTH - indent - 2, 40))
     return value

@@ -1,0 +1,259 @@
+"""Untrusted text stays text (issue 12, part 6): what a scenario says is shown, never obeyed.
+
+A scenario file is written by someone else. Its words reach a terminal (every CLI output), a
+browser (the dashboard), a YAML file (`export`) and the checks of its sources; at none of them
+may they act as code: no terminal control sequence, no rich markup, no Markdown image or link.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from sim import api
+from sim.cli.app import app
+from sim.cli.terminal import json_text, printable
+from sim.errors import ScenarioError
+from sim.scenario.schema import Scenario
+from tests.builders import SCENARIOS, baseline_data, scenario_folder, to_yaml, write_scenario
+
+# --- 1. terminal control characters are escaped in every CLI output --------------------------
+
+ATTACK = "\x1b[2J\x1b]0;pwned\x07\u009b"
+"""Clears the screen, sets the window title (ended by BEL), then a C1 CSI."""
+MARKUP = "[bold red]loud[/bold red]"
+BIDI = "\u202eevil\u2066"
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Any character that must never reach a terminal raw."""
+ESCAPED = r"\x1b[2J\x1b]0;pwned\x07\x9b"
+"""How ATTACK must be shown."""
+
+
+def hostile(text: str) -> str:
+    """`text` followed by a terminal attack, rich markup and a bidi override."""
+    return f"{text} {ATTACK} {MARKUP} {BIDI}"
+
+
+def hostile_data() -> dict[str, Any]:
+    """The baseline with the attack in its title, question, an actor's name, an issue's name,
+    every option's label, a red line's description and an assumption's rationale."""
+    data = baseline_data()
+    data["title"] = hostile(data["title"])
+    data["question"] = hostile("Is there a deal?")
+    russia = data["actors"][0]
+    russia["name"] = hostile(russia["name"])
+    data["issues"][0]["name"] = hostile(data["issues"][0]["name"])
+    for issue in data["issues"]:
+        for option in issue["options"]:
+            option["label"] = hostile(option["label"])
+    line = russia["red_lines"][0]
+    line["description"] = hostile(line["description"])
+    line["provenance"] = {"kind": "assumption", "rationale": hostile("The modeller assumes it.")}
+    return data
+
+
+@pytest.fixture(scope="module")
+def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = scenario_folder(tmp_path_factory.mktemp("hostile"))
+    return write_scenario(folder, hostile_data())
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_safe(*outputs: str) -> None:
+    for output in outputs:
+        raw = sorted({f"U+{ord(c):04X}" for c in RAW.findall(output)})
+        assert not raw, f"raw control characters reached the terminal: {raw}"
+
+
+def test_printable_escapes_controls_but_keeps_lines_and_tabs() -> None:
+    assert printable(ATTACK) == ESCAPED
+    assert printable("a\tb\nc") == "a\tb\nc"
+    assert printable("\r\x7f\x85\u202a\u202e\u2066\u2069") == (
+        r"\x0d\x7f\x85\u202a\u202e\u2066\u2069"
+    )
+    assert printable("Kalai–Smorodinsky « é » 平和") == "Kalai–Smorodinsky « é » 平和"
+
+
+def test_json_text_escapes_what_json_dumps_leaves_raw() -> None:
+    data = {"title": hostile("t"), "nel": "\x85", "del": "\x7f", "fine": "é–\u2028"}
+    text = json_text(data)
+    assert_safe(text)
+    assert json.loads(text) == data
+    assert "é–" in text  # readable text stays readable
+
+
+def test_run_prints_scenario_text_escaped_and_markup_literally(hostile_file: Path) -> None:
+    code, out, err = invoke("run", hostile_file, "--seed", "3")
+    assert code == 0, err
+    assert_safe(out, err)
+    assert ESCAPED in out
+    assert MARKUP in out  # printed as written, not read as rich markup
+    assert r"\u202eevil\u2066" in out
+
+
+def test_explain_prints_scenario_text_escaped(hostile_file: Path) -> None:
+    code, out, err = invoke("explain", hostile_file)
+    assert code == 0, err
+    assert_safe(out, err)
+    assert ESCAPED in out
+    assert MARKUP in out
+
+
+def test_validate_escapes_the_file_name_and_located_messages(tmp_path: Path) -> None:
+    folder = scenario_folder(tmp_path)
+    good = write_scenario(folder, hostile_data(), name=f"ok{ATTACK}.yaml")
+    bad_data = hostile_data()
+    bad_data["actors"][0]["role"] = hostile("belligerent")
+    bad_data["protocol"]["mediator"] = ATTACK
+    bad = write_scenario(folder, bad_data, name=f"bad{ATTACK}.yaml")
+    code, out, err = invoke("validate", good, bad)
+    assert code == 2
+    assert_safe(out, err)
+    assert f"ok{ESCAPED}.yaml: ok (baseline: 4 actors)" in out
+    assert f"bad{ESCAPED}.yaml:" in err
+    assert "actors.russia.role" in err and "protocol.mediator" in err
+
+
+def test_a_refused_run_prints_its_located_problems_escaped(tmp_path: Path) -> None:
+    bad_data = hostile_data()
+    bad_data["actors"][0]["role"] = hostile("belligerent")
+    bad = write_scenario(scenario_folder(tmp_path), bad_data, name=f"bad{ATTACK}.yaml")
+    code, out, err = invoke("run", bad, "--seed", "1")
+    assert code == 2
+    assert_safe(out, err)
+    assert f"bad{ESCAPED}.yaml:" in err
+
+
+@pytest.mark.parametrize("command", ["run", "explain", "sweep"])
+def test_json_outputs_escape_every_unsafe_character(hostile_file: Path, command: str) -> None:
+    extra = {"run": ["--seed", "3"], "explain": [], "sweep": ["--runs", "5", "--workers", "1"]}
+    code, out, err = invoke(command, hostile_file, "--json", *extra[command])
+    assert code == 0, err
+    assert_safe(out, err)
+    json.loads(out)
+
+
+def test_explain_json_keeps_the_strings_exactly(hostile_file: Path) -> None:
+    code, out, _ = invoke("explain", hostile_file, "--json")
+    assert code == 0
+    labels = {o["label"] for issue in hostile_data()["issues"] for o in issue["options"]}
+    assert labels & strings(json.loads(out))  # the labels of the terms, exactly
+
+
+def strings(data: Any) -> set[str]:
+    """Every string inside decoded JSON."""
+    if isinstance(data, dict):
+        return set().union(*(strings(v) for v in data.values()), map(str, data))
+    if isinstance(data, list):
+        return set().union(*(strings(v) for v in data))
+    return {data} if isinstance(data, str) else set()
+
+
+def test_sweep_text_is_safe(hostile_file: Path) -> None:
+    code, out, err = invoke("sweep", hostile_file, "--runs", "5", "--workers", "1")
+    assert code == 0, err
+    assert_safe(out, err)
+    assert "5 runs" in out
+
+
+# --- 6. export round-trips every string the schema accepts ----------------------------------
+
+TRICKY = [
+    "\x85",  # NEL: a line break to YAML
+    "a\u2028b\u2029c",  # line and paragraph separators
+    "\ufeffbom",
+    " leading and trailing ",
+    "tab\there",
+    "two\n\nlines\n",
+    "\x1b[2J\x07",
+    "\x9b\x7f",
+    "a " * 60 + "\x85 folded",
+    "x" * 120 + " \x07 " + "y" * 10,
+    "\U0001f600 astral",
+    "\ufffe\uffff",
+    "'\"# : - ? [ ] { } & * ! | > % @ `",
+    "",
+    " ",
+]
+
+
+def tiny(title: str, name: str, line: str, rationale: str) -> dict[str, Any]:
+    """A small valid scenario with these texts in its title, an actor's name, a red line's
+    description and its assumption's rationale."""
+    actor = {"role": "belligerent", "weights": {"x": 1.0}, "batna": {"value": 0.2}}
+    return {
+        "schema_version": 1,
+        "id": "tiny",
+        "title": title,
+        "issues": [{"id": "x", "name": "X", "options": [{"id": "a"}, {"id": "b"}]}],
+        "actors": [
+            actor | {"id": "p", "name": name, "scores": {"x": [1.0, 0.0]}, "red_lines": [
+                {"id": "no_b", "description": line, "forbids": {"x": ["b"]},
+                 "provenance": {"kind": "assumption", "rationale": rationale}}]},
+            actor | {"id": "q", "name": "Q", "scores": {"x": [0.0, 1.0]}},
+        ],
+        "protocol": {"kind": "alternating", "max_rounds": 3},
+    }  # fmt: skip
+
+
+def exported_strings_survive(title: str, name: str, line: str, rationale: str) -> bool:
+    """Export a scenario with these texts, load it back: the same strings, exactly (True); a
+    text the schema refuses is a located ScenarioError of the loader, never a crash (False)."""
+    data = tiny(title, name, line, rationale)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError:
+        with pytest.raises(ScenarioError) as refused:
+            api.load_text(to_yaml(data), "refused.yaml", SCENARIOS)
+        assert all(p.file == "refused.yaml" and p.line >= 1 for p in refused.value.problems)
+        return False  # not a string export must keep
+    again = api.load_text(api.export_yaml(scenario), "exported.yaml", SCENARIOS).scenario
+    assert again.title == title
+    assert again.actors[0].name == name
+    assert again.actors[0].red_lines[0].description == line
+    assert again.actors[0].red_lines[0].provenance.rationale == rationale
+    assert again == scenario
+    return True
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_export_round_trips_awkward_strings(text: str) -> None:
+    assert exported_strings_survive(text, text, text, text or "a rationale")
+
+
+def test_a_text_the_schema_refuses_is_a_located_error() -> None:
+    assert not exported_strings_survive("x" * 20_001, "P", "l", "r")
+    assert not exported_strings_survive("t", "P", "l", "")  # an assumption needs a rationale
+
+
+def test_nel_is_written_as_an_escape() -> None:
+    text = api.export_yaml(Scenario.model_validate(tiny("a\x85b", "P", "l", "r")))
+    assert 'title: "a\\Nb"' in text
+
+
+YAML_SPECIALS = st.sampled_from(list("\x85\u2028\u2029\ufeff\x1b\x07\x9b\r\n\t '\":#-|>"))
+"""Characters YAML treats specially: drawn often, as arbitrary Unicode rarely hits them."""
+texts = st.text(st.one_of(st.characters(), YAML_SPECIALS))
+long_texts = st.one_of(texts, st.text(max_size=300), st.just("x" * 20_001))
+
+
+@pytest.mark.slow
+@given(title=long_texts, name=st.text(), line=texts, rationale=texts)
+def test_export_round_trips_every_string_the_schema_accepts(
+    title: str, name: str, line: str, rationale: str
+) -> None:
+    assume(exported_strings_survive(title, name, line, rationale))
