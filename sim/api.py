@@ -40,8 +40,9 @@ from sim.explore.estimate import (
     check_budget,
     default_budget,
     parse_size,
+    sweep_cost,
 )
-from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep, sweep_cost
+from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep
 from sim.explore.montecarlo import sweep as _sweep
 from sim.explore.progress import Progress
 from sim.explore.sensitivity import Vary, default_varies, grid, one_at_a_time, ranking

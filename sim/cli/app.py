@@ -268,10 +268,10 @@ def budget_of(text: str | None) -> int | None:
     """The `--memory-budget` in bytes (None: the default), or an exit 2."""
     if text is None:
         return None
-    from sim import api
+    from sim.explore.estimate import parse_size
 
     try:
-        return api.parse_size(text)
+        return parse_size(text)
     except ValueError as error:
         refuse(f"redlines: --memory-budget: {error}")
 
@@ -280,13 +280,17 @@ def announce(
     scenario: LoadedScenario, runs: int, yes: bool, budget: int | None, **where: Any
 ) -> None:
     """Before a sweep: beyond 10^9 runs, ask for --yes; over the memory budget, refuse; when
-    it will take a while, its estimated cost on stderr (the first sign of progress)."""
-    from sim import api
+    it will take a while, its estimated cost on stderr (the first sign of progress).
 
-    cost = api.estimate_sweep(scenario, runs, **where)
-    if runs > api.MANY_RUNS and not yes:
+    The one module below the api that the CLI imports itself: the estimate needs only the
+    scenario, so it is printed before the engine (and sim.api, about 1.4 s) loads.
+    """
+    from sim.explore.estimate import MANY_RUNS, check_budget, default_budget, sweep_cost
+
+    cost = sweep_cost(scenario.scenario, runs, **where)
+    if runs > MANY_RUNS and not yes:
         refuse(f"redlines: --runs {runs:,}: {cost.describe()}; add --yes to run that many")
-    api.check_budget(cost, api.default_budget() if budget is None else budget)
+    check_budget(cost, default_budget() if budget is None else budget)
     if cost.seconds >= 2:
         print(printable(f"redlines: sweep of {cost.describe()}"), file=sys.stderr)
 
@@ -339,9 +343,9 @@ def sweep(
         refuse("redlines sweep: give a scenario file (or --verify DIR)")
     loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
     budget = budget_of(memory_budget)
+    announce(loaded, runs, yes, budget, workers=workers, scheduler=scheduler, out=out)
     from sim import api
 
-    announce(loaded, runs, yes, budget, workers=workers, scheduler=scheduler, out=out)
     try:
         result = api.sweep(
             loaded,

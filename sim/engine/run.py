@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.engine.model import NegotiationModel
 from sim.engine.results import RunResult
 from sim.engine.space import Compiled, compile_scenario
 
@@ -22,6 +21,8 @@ def simulate(compiled: Compiled, seed: int, *, record: bool = False) -> RunResul
     DataCollector, but `outcome`, `rounds`, `terms`, `utilities`, `binding_red_lines` and
     `sampled` are filled. The same seed gives the same result, recorded or not.
     """
+    from sim.engine.model import NegotiationModel  # mesa loads with the first run
+
     model = NegotiationModel(compiled, seed=seed, record=record)
     if record:
         model.run_model()
@@ -70,6 +71,8 @@ def run(
     compiled = _compiled(scenario, overrides)
     if seed is None:
         seed = new_seed()
+    from sim.engine.model import NegotiationModel
+
     model = NegotiationModel(compiled, seed=seed, record=True)
     model.run_model()
     assert model.datacollector is not None

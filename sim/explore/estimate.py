@@ -15,8 +15,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sim.scenario.checks import outcome_space_size
+from sim.scenario.distributions import is_uncertain
+from sim.scenario.parameters import numbers
 from sim.scenario.schema import Scenario
 
 MB = 1 << 20
@@ -84,6 +88,34 @@ def estimate(
     table = runs * max(columns, 1) * TABLE_BYTES_PER_VALUE if kept else 0
     seconds = runs * (SECONDS_PER_RUN + SECONDS_PER_CELL * cells) / max(workers, 1)
     return Estimate(outcomes, cells, runs, workers, worker, table, seconds)
+
+
+def table_columns(scenario: Scenario) -> int:
+    """The sweep table's width (see :class:`sim.explore.montecarlo.Layout`), from the schema."""
+    uncertain = sum(is_uncertain(value) for _, value in numbers(scenario))
+    lines = [line for actor in scenario.actors for line in actor.red_lines]
+    preconditions = sum(line.precondition is not None for line in lines)
+    return 4 + uncertain + len(lines) + preconditions + len(scenario.issues) + len(scenario.actors)
+
+
+def sweep_cost(
+    scenario: Scenario,
+    runs: int,
+    workers: int | None = None,
+    scheduler: Any = None,
+    *,
+    out: str | Path | None = None,
+    chunk_size: int | None = None,
+) -> Estimate:
+    """The estimated memory and time of a sweep on this machine (Dask workers not counted:
+    they are another machine's)."""
+    from sim.explore.executors import cores
+    from sim.explore.montecarlo import default_chunk_size
+
+    chunks = -(-runs // (chunk_size or default_chunk_size(runs)))
+    local = 0 if scheduler is not None else min(workers or cores(), cores(), chunks)
+    columns = table_columns(scenario)
+    return estimate(scenario, runs, local, columns=columns, kept=out is None)
 
 
 def machine_memory() -> int:

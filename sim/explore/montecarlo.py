@@ -34,8 +34,8 @@ from sim.engine.results import OUTCOMES
 from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, SweepWarning, read_manifest
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
-from sim.explore.estimate import Estimate, check_budget, default_budget, estimate
-from sim.explore.executors import Work, compiled_for, cores, open_executor
+from sim.explore.estimate import check_budget, default_budget, sweep_cost
+from sim.explore.executors import Work, compiled_for, open_executor
 from sim.explore.progress import Progress, reporter
 from sim.explore.summary import Tally
 from sim.scenario.build import LoadedScenario
@@ -371,22 +371,6 @@ def sweep(
         elapsed=elapsed,
         ran=runs - already,
     )
-
-
-def sweep_cost(
-    scenario: Scenario,
-    runs: int,
-    workers: int | None = None,
-    scheduler: Any = None,
-    *,
-    out: str | Path | None = None,
-    chunk_size: int | None = None,
-) -> Estimate:
-    """The estimated memory and time of a sweep on this machine (Dask workers not counted)."""
-    chunks = -(-runs // (chunk_size or default_chunk_size(runs)))
-    local = 0 if scheduler is not None else min(workers or cores(), cores(), chunks)
-    columns = len(Layout.of(compile_scenario(scenario)).columns)
-    return estimate(scenario, runs, local, columns=columns, kept=out is None)
 
 
 def _resume(bundle: Bundle, tally: Tally) -> list[int]:

@@ -1,0 +1,119 @@
+"""Memory you can predict: a sweep is estimated before it runs, refused over its budget, and a
+large scenario's sweep stays at the memory of one run; a huge --runs needs --yes; a long sweep
+says something within 2 s."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from sim import api
+from sim.cli.app import app
+from sim.scenario.checks import outcome_space_size
+from sim.scenario.schema import Scenario
+from tests.builders import BASELINE, REPO, baseline_data, scenario_folder, write_scenario
+
+REDLINES = [sys.executable, "-m", "sim.cli"]
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The baseline with a numeric issue added: just under 10^6 outcomes, 4.7 KB of YAML."""
+    data = baseline_data()
+    base = outcome_space_size(Scenario.model_validate(data))
+    steps = 10**6 // base
+    data["issues"].append(
+        {
+            "id": "extra",
+            "name": "An extra issue",
+            "range": {"start": 0, "stop": steps - 1, "step": 1},
+        }
+    )
+    folder = scenario_folder(tmp_path_factory.mktemp("million") / "scenarios")
+    return write_scenario(folder, data)
+
+
+def test_a_sweep_over_its_memory_budget_is_refused_with_the_estimate(million: Path) -> None:
+    refused = cli(
+        "sweep", str(million), "--runs", "400", "--workers", "2", "--memory-budget", "1GB"
+    )
+    assert refused.exit_code == 2, refused.stderr
+    assert "999,972 outcomes" in refused.stderr and "memory budget of 1.0 GB" in refused.stderr
+    assert "--memory-budget" in refused.stderr and "fewer --workers" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    with pytest.raises(api.OverBudget):
+        api.sweep(million, 400, workers=2, memory_budget=1 << 30)
+
+
+def test_a_table_too_big_for_memory_points_to_out() -> None:
+    refused = cli("sweep", str(BASELINE), "--runs", "100000000", "--memory-budget", "2GB")
+    assert refused.exit_code == 2 and "--out" in refused.stderr
+
+
+def test_a_bad_budget_is_a_message() -> None:
+    for text in ("lots", "-1GB", "0", "nanGB"):
+        refused = cli("sweep", str(BASELINE), "--runs", "5", "--memory-budget", text)
+        assert refused.exit_code == 2 and "--memory-budget" in refused.stderr, text
+
+
+def test_more_than_a_billion_runs_needs_yes(tmp_path: Path) -> None:
+    refused = cli("sweep", str(BASELINE), "--runs", str(10**12), "--out", str(tmp_path / "d"))
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    assert "days" in refused.stderr  # the estimate says how long it would take
+    assert not (tmp_path / "d").exists()  # nothing was started
+    assert cli("discover", str(BASELINE), "--runs", str(10**10)).exit_code == 2
+
+
+def test_the_estimate_grows_with_the_space_and_the_workers(million: Path) -> None:
+    small = api.estimate_sweep(BASELINE, 1000, workers=1)
+    large = api.estimate_sweep(million, 1000, workers=1)
+    assert large.worker_bytes > 3 * small.worker_bytes and large.seconds > 100 * small.seconds
+    two = api.estimate_sweep(million, 1000, workers=2)
+    assert two.total_bytes > large.total_bytes and two.seconds < large.seconds
+    assert api.estimate_sweep(BASELINE, 1000, out="x").table_bytes == 0
+
+
+@pytest.mark.slow
+def test_a_large_scenarios_sweep_stays_at_the_memory_of_one_run(million: Path) -> None:
+    """The 10^6-outcome sweep peaked at 2.7 GB for 20 runs before; now near one run's peak,
+    and within a factor of two of its estimate."""
+    runs = 12
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(
+        [*REDLINES, "sweep", str(million), "--runs", str(runs), "--workers", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kB on Linux
+    assert peak > before * 1024  # this child set the maximum
+    estimate = api.estimate_sweep(million, runs, workers=1).total_bytes
+    assert peak < 1.0 * (1 << 30), f"{peak / (1 << 20):.0f} MB"
+    assert estimate / 2 < peak < estimate * 2, (peak, estimate)
+
+
+@pytest.mark.slow
+def test_a_long_sweep_says_something_within_two_seconds() -> None:
+    began = time.monotonic()
+    running = subprocess.Popen(
+        [*REDLINES, "sweep", str(BASELINE), "--runs", "20000", "--workers", "1"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert running.stderr is not None
+        first = running.stderr.readline()
+        took = time.monotonic() - began
+    finally:
+        running.kill()
+        running.wait()
+    assert "20,000 runs" in first and "about" in first
+    assert took < 2.0, f"{took:.1f} s"
