@@ -47,6 +47,7 @@ def check(scenario: Scenario, folder: Path | None) -> list[Found]:
         _actors(scenario, names),
         _protocol(scenario, names),
         _institutions(scenario, names),
+        _quote_lengths(scenario),
     ):
         found.extend(part)
     if folder is not None:
@@ -410,6 +411,8 @@ def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
             provenance = line.provenance
             if provenance.quote is None or provenance.source not in texts:
                 continue
+            if source_files.quote_too_short(provenance.quote):
+                continue  # reported by _quote_lengths
             if not source_files.quote_in_folded(provenance.quote, texts[provenance.source]):
                 yield (
                     ("actors", a, "red_lines", r, "provenance", "quote"),
@@ -418,3 +421,13 @@ def _sources(scenario: Scenario, folder: Path) -> Iterator[Found]:
                         f"{provenance.quote[:80]!r}"
                     ),
                 )
+
+
+def _quote_lengths(scenario: Scenario) -> Iterator[Found]:
+    """Quotes too short to verify anything (checked with or without the source files)."""
+    for a, actor in enumerate(scenario.actors):
+        for r, line in enumerate(actor.red_lines):
+            quote = line.provenance.quote
+            why = source_files.quote_too_short(quote) if quote is not None else None
+            if why:
+                yield ("actors", a, "red_lines", r, "provenance", "quote"), why

@@ -35,7 +35,8 @@ class Source(Strict):
     id: Id
     """How provenances name this source (`provenance.source`)."""
     path: Annotated[str, Field(min_length=1, max_length=500)]
-    """Path of a UTF-8 text file, relative to the scenario file's folder (and inside it)."""
+    """Path of a UTF-8 document (`.txt` or `.md`, never a scenario file), relative to the
+    scenario file's folder (and inside it)."""
     title: Text
     """The document's title."""
     outlet: Text | None = None
@@ -190,7 +191,8 @@ class Provenance(Strict):
     source: Id | None = None
     """Id of the source document the quote is taken from."""
     quote: Text | None = None
-    """Verbatim text of the source (typographic quotes, dashes and spaces are folded)."""
+    """Verbatim text of the source (typographic quotes, dashes and spaces are folded): at least
+    12 characters, starting and ending at word boundaries of the source."""
     rationale: Text | None = None
     """Why the modeller assumes it (required for `assumption`)."""
 

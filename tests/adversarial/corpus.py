@@ -841,7 +841,9 @@ def _red_lines() -> Iterator[Case]:
         "stated_with_empty_quote", edited(minimal_data, (f"{line}.provenance.quote", "")), "quote"
     )
     yield Case(
-        "quote_only_spaces", edited(minimal_data, (f"{line}.provenance.quote", "   ")), "not found"
+        "quote_only_spaces",
+        edited(minimal_data, (f"{line}.provenance.quote", "   ")),
+        "at least 12 characters",
     )
     yield Case(
         "quote_not_in_source",
@@ -944,9 +946,9 @@ def _sources() -> Iterator[Case]:
     )
     yield Case(
         "source_binary",
-        edited(minimal_data, (path, "sources/image.png")),
+        edited(minimal_data, (path, "sources/image.txt")),
         "not UTF-8",
-        files={"sources/image.png": b"\x89PNG\r\n\x1a\n\xff\xfe" + bytes(range(256))},
+        files={"sources/image.txt": b"\x89PNG\r\n\x1a\n\xff\xfe" + bytes(range(256))},
     )
     yield Case(
         "source_too_large",

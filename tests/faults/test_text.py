@@ -23,7 +23,14 @@ from sim.cli.app import app
 from sim.cli.terminal import json_text, printable
 from sim.errors import ScenarioError
 from sim.scenario.schema import Scenario
-from tests.builders import SCENARIOS, baseline_data, scenario_folder, to_yaml, write_scenario
+from tests.builders import (
+    SCENARIOS,
+    baseline_data,
+    position,
+    scenario_folder,
+    to_yaml,
+    write_scenario,
+)
 
 # --- 1. terminal control characters are escaped in every CLI output --------------------------
 
@@ -257,3 +264,115 @@ def test_export_round_trips_every_string_the_schema_accepts(
     title: str, name: str, line: str, rationale: str
 ) -> None:
     assume(exported_strings_survive(title, name, line, rationale))
+
+
+# --- 3. a source is a document, a quote a passage between word boundaries --------------------
+
+QUOTE = "We do not discard any option."
+"""France's quote in the baseline (line 14 of the article)."""
+
+
+def _with_quote(quote: str) -> dict[str, Any]:
+    data = baseline_data()
+    for actor in data["actors"]:
+        for line in actor.get("red_lines", []):
+            if line["provenance"].get("quote") == QUOTE:
+                line["provenance"]["quote"] = quote
+    return data
+
+
+def _problems(path: Path) -> list[api.Problem]:
+    return api.validate(path)
+
+
+def test_the_baseline_quote_between_word_boundaries_is_found(tmp_path: Path) -> None:
+    assert _problems(write_scenario(scenario_folder(tmp_path), _with_quote(QUOTE))) == []
+
+
+@pytest.mark.parametrize(
+    ("quote", "fragment"),
+    [
+        ("a", "at least 12 characters (a passage, not a word); this one has 1"),
+        ("any option", "at least 12 characters"),
+        ("  any   option.  ", "at least 12 characters"),  # counted after folding
+        (QUOTE[1:], "quote not found verbatim"),  # starts inside the word "We"
+        (QUOTE[:-4], "quote not found verbatim"),  # ends inside the word "option"
+        ("e do not discard any optio", "quote not found verbatim"),
+    ],
+)
+def test_a_short_quote_or_one_cut_inside_a_word_is_refused_located(
+    tmp_path: Path, quote: str, fragment: str
+) -> None:
+    path = write_scenario(scenario_folder(tmp_path), _with_quote(quote))
+    text = path.read_text(encoding="utf-8")
+    (problem,) = _problems(path)
+    assert problem.path == "actors.france.red_lines.no_option_discarded.provenance.quote"
+    assert fragment in problem.message
+    assert problem.file == str(path)
+    assert problem.line == position(text, "quote:", after="no_option_discarded")[0]
+
+
+def test_quote_found_needs_word_boundaries() -> None:
+    assert api.quote_found("peace", "a lasting peace.")
+    assert not api.quote_found("eace", "a lasting peace.")
+    assert not api.quote_found("a lasting pea", "a lasting peace.")
+    assert api.quote_found("'Peacekeepers' cannot", "\u201c\u2019Peacekeepers\u2019 cannot")
+    assert api.quote_line("on", "one\non") == 2  # the first match between boundaries
+
+
+def _source_at(data: dict[str, Any], path: str) -> dict[str, Any]:
+    data["sources"][0]["path"] = path
+    return data
+
+
+def _source_problem(folder: Path, source_path: str) -> api.Problem:
+    path = write_scenario(folder, _source_at(baseline_data(), source_path))
+    problems = [p for p in _problems(path) if p.path == "sources.zh_2025_02_11.path"]
+    assert len(problems) == 1, _problems(path)
+    text = path.read_text(encoding="utf-8")
+    assert problems[0].line == position(text, f"path: {source_path}")[0]
+    return problems[0]
+
+
+def test_the_scenario_file_itself_is_not_a_source(tmp_path: Path) -> None:
+    problem = _source_problem(scenario_folder(tmp_path), "scenario.yaml")
+    assert "is a YAML file: a source is a document (.txt or .md)" in problem.message
+
+
+@pytest.mark.parametrize("name", ["other.yml", "OTHER.YAML"])
+def test_no_yaml_file_is_a_source(tmp_path: Path, name: str) -> None:
+    folder = scenario_folder(tmp_path)
+    (folder / name).write_text("Moscow is unlikely to enter negotiations\n", encoding="utf-8")
+    assert "is a YAML file" in _source_problem(folder, name).message
+
+
+@pytest.mark.parametrize("name", ["page.html", "table.csv", "noext"])
+def test_only_txt_and_md_are_documents(tmp_path: Path, name: str) -> None:
+    folder = scenario_folder(tmp_path)
+    (folder / name).write_text("We do not discard any option.\n", encoding="utf-8")
+    assert "is not a document: a source is a .txt or .md file" in (
+        _source_problem(folder, name).message
+    )
+
+
+def test_a_link_named_txt_to_the_scenario_is_refused(tmp_path: Path) -> None:
+    folder = scenario_folder(tmp_path)
+    (folder / "article.txt").symlink_to(folder / "scenario.yaml")
+    assert "is a YAML file" in _source_problem(folder, "article.txt").message
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_a_scenario_saved_as_a_document_is_not_a_source(tmp_path: Path, suffix: str) -> None:
+    folder = scenario_folder(tmp_path)
+    (folder / f"copy{suffix}").write_text(to_yaml(baseline_data()), encoding="utf-8")
+    problem = _source_problem(folder, f"copy{suffix}")
+    assert "is a scenario (a mapping with actors and issues), not a document" in problem.message
+
+
+def test_a_document_that_mentions_actors_and_issues_is_still_a_document(tmp_path: Path) -> None:
+    folder = scenario_folder(tmp_path)
+    article = (folder / "sources" / "2025-02-11-russia-peacekeepers-condition.txt").read_text()
+    notes = f"# Notes\n\nKey issues: NATO.\nThe actors: four.\n\n{article}"
+    (folder / "notes.md").write_text(notes, encoding="utf-8")
+    path = write_scenario(folder, _source_at(baseline_data(), "notes.md"))
+    assert _problems(path) == []
