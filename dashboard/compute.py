@@ -5,18 +5,20 @@ Long computations over many runs (sweeps, sensitivity, discovery) go through
 
 Every function takes the scenario as text (with its name and sources folder), the `--set`
 overrides and any seed or parameter, so cache keys are exactly what the result depends on.
-Caches are bounded (`max_entries`). Immutable objects holding numpy arrays (a compiled
-scenario, an analysis) are kept with `cache_resource`; plain results with `cache_data`.
+Plain results are cached with `cache_data` (bounded by `max_entries`); the heavy ones (a
+compiled scenario, an analysis, a recorded run) are kept per session within its memory budget
+(:mod:`dashboard.memory`), so a large scenario cannot fill the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from dashboard import memory
 from dashboard.catalogue import ScenarioFile
 from sim import api
 
@@ -54,22 +56,43 @@ def scenario_of(file: ScenarioFile, overrides: Sequence[str] = ()) -> api.Scenar
     return checked.scenario
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+def _held[T](file: ScenarioFile, overrides: Overrides, key: Hashable, build: Callable[[], T]) -> T:
+    """A heavy result of the (adjusted) scenario, kept within the session's memory budget."""
+    scenario = scenario_of(file, overrides)
+    return memory.held().get((file, overrides), memory.working_set(scenario), key, build)
+
+
 def compiled(file: ScenarioFile, overrides: Overrides = ()) -> api.Compiled:
-    """The scenario compiled into arrays (shared, never mutated)."""
-    return api.compile_scenario(scenario_of(file, overrides))
+    """The scenario compiled into arrays (never mutated)."""
+    return _held(
+        file, overrides, "compiled", lambda: api.compile_scenario(scenario_of(file, overrides))
+    )
 
 
-@st.cache_resource(max_entries=32, show_spinner="Analysing the bargaining space…")
+def outcomes(file: ScenarioFile) -> int:
+    """The outcomes left after the rules; for a scenario too large to compile here, every
+    combination of options (what the estimate counts)."""
+    scenario = scenario_of(file)
+    if memory.too_large(scenario) is not None:
+        return api.estimate_sweep(scenario, 1, workers=1, out="-").outcomes
+    return compiled(file).space.size
+
+
 def analysis(file: ScenarioFile, overrides: Overrides = (), threshold: float = 0.0) -> api.Analysis:
     """`redlines explain`: the bargaining space at the nominal parameters."""
-    return api.explain(compiled(file, overrides), threshold=threshold)
+
+    def build() -> api.Analysis:
+        with st.spinner("Analysing the bargaining space…"):
+            return api.explain(compiled(file, overrides), threshold=threshold)
+
+    return _held(file, overrides, ("analysis", threshold), build)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def run_output(file: ScenarioFile, overrides: Overrides, seed: int) -> api.RunOutput:
     """`redlines run --seed`: one recorded run (events and per-round data). Read-only."""
-    return api.run(compiled(file, overrides), seed=seed)
+    return _held(
+        file, overrides, ("run", seed), lambda: api.run(compiled(file, overrides), seed=seed)
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

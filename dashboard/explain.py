@@ -33,23 +33,47 @@ def _terms(analysis: Analysis, outcome: int) -> str:
     return "; ".join(analysis.compiled.space.words(outcome).values())
 
 
-def points(analysis: Analysis) -> pd.DataFrame:
-    """One row per outcome: each actor's utility (a column per actor name), status, terms."""
-    utilities = analysis.parameters.utilities
+POINTS = 4_000
+"""Most outcomes a scatter plot draws (a browser chart of 10^6 dots would take gigabytes)."""
+
+
+def shown(analysis: Analysis, limit: int = POINTS) -> np.ndarray:
+    """The outcomes a plot draws: all of them up to `limit`; beyond, every Pareto-frontier
+    outcome, then ZOPA outcomes, then the rest, each evenly spaced over the space."""
+    n = analysis.n_outcomes
+    if n <= limit:
+        return np.arange(n)
+    pareto = np.asarray(analysis.pareto, dtype=np.int64)[:limit]
+    chosen = [pareto]
+    left = limit - len(pareto)
+    for pool, share in ((np.flatnonzero(analysis.zopa), left // 2), (np.arange(n), None)):
+        pool = np.setdiff1d(pool, np.concatenate(chosen))
+        take = min(left if share is None else share, pool.size)
+        if take > 0:
+            chosen.append(pool[np.linspace(0, pool.size - 1, take).round().astype(np.int64)])
+            left -= take
+    return np.unique(np.concatenate(chosen))
+
+
+def points(analysis: Analysis, limit: int = POINTS) -> pd.DataFrame:
+    """One row per outcome drawn (:func:`shown`): each actor's utility (a column per actor
+    name), status, terms."""
+    index = shown(analysis, limit)
+    utilities = analysis.parameters.utilities[index]
     frame = pd.DataFrame(utilities, columns=_names(analysis))
     pareto = np.zeros(analysis.n_outcomes, dtype=bool)
     pareto[analysis.pareto] = True
     status = np.where(
-        ~analysis.feasible,
+        ~analysis.feasible[index],
         "blocked by a red line",
         np.where(
-            ~analysis.zopa,
+            ~analysis.zopa[index],
             "below someone's value of no deal",
-            np.where(pareto, "ZOPA, Pareto frontier", "in the ZOPA"),
+            np.where(pareto[index], "ZOPA, Pareto frontier", "in the ZOPA"),
         ),
     )
     frame["status"] = status
-    frame["terms"] = [_terms(analysis, k) for k in range(analysis.n_outcomes)]
+    frame["terms"] = [_terms(analysis, int(k)) for k in index]
     return frame
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import memory
 from sim import api
 
 Report = Callable[[int, int], None]
@@ -106,7 +107,13 @@ def run(job: Job, started: bool, settings: Hashable, work: Work) -> Done | None:
         holder = st.empty()
         holder.button("Stop", key=job.stop, icon=":material/stop:")
         bar = st.progress(0.0, text="Starting…")
-        value = work(reporter(bar))
+        try:
+            value = work(reporter(bar))
+        except api.OverBudget as error:  # refused before it ran, as the CLI refuses it
+            bar.empty()
+            holder.empty()
+            st.error(f"{error} (the dashboard's budget: REDLINES_DASHBOARD_BUDGET)")
+            return None
         bar.empty()
         holder.empty()
         kept[job.name] = Done(settings, value)
@@ -141,6 +148,7 @@ def monte_carlo(scenario: api.Scenario, runs: int, seed: int) -> Work:
         workers=WORKERS,
         chunk_size=chunk(runs),
         progress=report("Monte Carlo"),
+        memory_budget=memory.budget(),
     )
 
 
@@ -156,6 +164,7 @@ def compare(sides: Sequence[tuple[str, api.Scenario]], runs: int, seed: int) -> 
                 workers=WORKERS,
                 chunk_size=chunk(runs, 20),
                 progress=report(label),
+                memory_budget=memory.budget(),
             ).summary
             for label, scenario in sides
         }
@@ -194,4 +203,5 @@ def discovery(scenario: api.Scenario, target: str, runs: int, seed: int) -> Work
         workers=WORKERS,
         chunk_size=chunk(runs),
         progress=report("Sweep for discovery"),
+        memory_budget=memory.budget(),
     )

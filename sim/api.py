@@ -42,6 +42,7 @@ from sim.explore.estimate import (
     parse_size,
     sweep_cost,
 )
+from sim.explore.estimate import size as bytes_text
 from sim.explore.montecarlo import SweepResult, kept_runs, open_sweep
 from sim.explore.montecarlo import sweep as _sweep
 from sim.explore.progress import Progress
@@ -75,7 +76,7 @@ __all__ = [
     "RedLineSummary", "Relaxation", "Report", "RunOutput", "RunResult", "Scenario",
     "ScenarioError", "Settings", "SobolResult", "Story", "SweepDirError", "SweepResult",
     "SweepWarning", "Uniform", "Vary", "apply_overrides", "apply_settings", "bounds",
-    "briefing_text", "check_budget", "compile_scenario", "decode", "default_budget",
+    "briefing_text", "bytes_text", "check_budget", "compile_scenario", "decode", "default_budget",
     "default_varies", "discover", "discovery_text", "estimate_sweep", "explain", "export_yaml",
     "family", "fold", "format_summary", "grid", "is_uncertain", "json_schema", "kept_runs", "load",
     "load_text", "new_seed", "nominal", "one_at_a_time", "open_sweep", "parameters", "parse_size",

@@ -55,6 +55,11 @@ class Estimate:
     seconds: float
 
     @property
+    def working_bytes(self) -> int:
+        """What one run works in: a worker's peak less the interpreter's own."""
+        return self.worker_bytes - PROCESS_BYTES
+
+    @property
     def total_bytes(self) -> int:
         """Every worker at its peak, plus the table."""
         return self.workers * self.worker_bytes + self.table_bytes
