@@ -333,3 +333,25 @@ def test_a_300_character_path_is_a_message(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.stderr
         assert "x" * 40 in result.stderr and "too long" in result.stderr.lower()
         no_traceback(result)
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_outright_resumes_to_the_undisturbed_table(tmp_path: Path) -> None:
+    out, runs = tmp_path / "sweep", 3000
+    running = subprocess.Popen(
+        [*REDLINES, "sweep", str(BASELINE), "--runs", str(runs), "--workers", "1", "--out",
+         str(out)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    _wait_for(lambda: chunk(out, 2).exists())
+    running.kill()  # SIGKILL: no handler runs, a chunk may be half written
+    running.wait(30)
+    assert api.kept_runs(out)[0] < runs
+    again = cli("sweep", str(BASELINE), "--runs", str(runs), "--workers", "1", "--out", str(out))
+    assert again.exit_code == 0, again.stderr
+    undisturbed = tmp_path / "undisturbed"
+    api.sweep(BASELINE, runs, seed=0, workers=1, out=undisturbed, progress=False)
+    pd.testing.assert_frame_equal(api.open_sweep(out).table, api.open_sweep(undisturbed).table)
+    assert json.loads((out / "summary.json").read_text()) == json.loads(
+        (undisturbed / "summary.json").read_text()
+    )
