@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard import compute
+from dashboard import compute, labels
 from dashboard.catalogue import UPLOAD_PREFIX, ScenarioFile, shipped_file
 from dashboard.state import KEPT, forget
 from sim.api import ScenarioError
@@ -76,7 +76,7 @@ def scenario_in_use(adjusted: bool = True) -> InUse:
     sync_adjustments(file)
     base = compute.check(file)
     if base.scenario is None:
-        show_problems(base.problems, f"{file.label} is not a valid scenario.")
+        show_problems(base.problems, f"{labels.literal(file.label)} is not a valid scenario.")
         st.stop()
     overrides = tuple(st.session_state["adjust_overrides"]) if adjusted else ()
     checked = compute.check(file, overrides)
@@ -96,7 +96,7 @@ def sidebar() -> None:
             return
         checked = compute.check(file)
         title = checked.scenario.title if checked.scenario is not None else "(not valid)"
-        st.caption(f"**{file.label}** — {title}")
+        st.caption(f"**{labels.literal(file.label)}** — {labels.literal(title)}")
         count = (
             len(st.session_state["adjust_overrides"])
             if st.session_state["adjust_for"] == file.key

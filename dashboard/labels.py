@@ -1,6 +1,9 @@
 """Words for ids, and one colour per actor: what every page and chart labels things with.
 
-Nothing here computes a result; it only names what `sim` computed.
+Nothing here computes a result; it only names what `sim` computed. The words come from the
+scenario file, written by anyone: a page passes every one of them through :func:`literal`
+before an element that reads Markdown (`st.markdown`, `st.caption`, `st.info`, headers, tab,
+expander, metric and widget labels, `help=`, `st.table` cells) shows it.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import pandas as pd
 
 from sim.api import BINDS, CONCEDED, OptionRef, Scenario, family, is_uncertain
 
@@ -71,6 +76,29 @@ ROLE_WORDS = {
     "mediator": "mediator",
     "observer": "observer",
 }
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@=^])")
+"""ASCII punctuation that Markdown, GitHub's extensions (tables, strikethrough, autolinks of
+`www.`, `http:` and e-mail addresses) or Streamlit (`:color[...]`, `:material/...:`, emoji
+shortcodes, `$` LaTeX) act on; the rest (`'`, `"`, `,`, `;`, `?`, `/`, `%`) acts on nothing."""
+
+
+def literal(text: object) -> str:
+    r"""Text for an element that reads Markdown, shown exactly as written: every character that
+    Markdown or Streamlit would act on is backslash-escaped (CommonMark's escapes), so a
+    scenario's `![x](http://host/x.png)` is shown, not fetched, and `:red[x]` stays words.
+
+    >>> literal("![x](http://e.invalid/x.png) :red[$1$] **b**")
+    '\\!\\[x\\]\\(http\\://e\\.invalid/x\\.png\\) \\:red\\[\\$1\\$\\] \\*\\*b\\*\\*'
+    """
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def literal_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for `st.table` (whose cells and headers read Markdown): every text literal."""
+    shown = table.map(lambda v: literal(v) if isinstance(v, str) else v)
+    return shown.rename(columns=literal)
 
 
 def actor_names(scenario: Scenario) -> dict[str, str]:

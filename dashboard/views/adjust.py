@@ -29,18 +29,20 @@ def range_slider(
     practical: tuple[float, float] | None = None,
 ) -> None:
     """A range slider for a scenario number, bounded by the range its kind of number may
-    take (narrowed to `practical`); adds its override when it leaves the base."""
+    take (narrowed to `practical`); adds its override when it leaves the base. The label and
+    help hold the file's words: they are shown literal, never read as Markdown."""
     start = adjust.as_range(number)
     if start is None:
-        st.caption(f"{label}: {labels.number_words(number)} (a choice of values: edit the file)")
+        words = f"{label}: {labels.number_words(number)} (a choice of values: edit the file)"
+        st.caption(labels.literal(words))
         return
     span = adjust.slider_span(*adjust.allowed_span(TABLE[path].range, practical), start)
     chosen = st.slider(
-        label,
+        labels.literal(label),
         min_value=span[0],
         max_value=span[1],
         step=step,
-        help=help,
+        help=labels.literal(help) if help else None,
         **kept(adjust.widget_key(path), default=start),
     )
     found = adjust.range_override(path, number, chosen)
@@ -81,7 +83,7 @@ with tab_lines:
     for actor in base.actors:
         if not actor.red_lines:
             continue
-        st.subheader(actor.name)
+        st.subheader(labels.literal(actor.name))
         columns = st.columns(2)
         for k, line in enumerate(actor.red_lines):
             path = f"actors.{actor.id}.red_lines.{line.id}"
@@ -110,7 +112,8 @@ with tab_actors:
     issue_names = labels.issue_names(base)
     for actor in base.actors:
         path = f"actors.{actor.id}"
-        with st.expander(f"{actor.name} — {labels.ROLE_WORDS[actor.role]}", expanded=False):
+        role = labels.ROLE_WORDS[actor.role]
+        with st.expander(labels.literal(f"{actor.name} — {role}"), expanded=False):
             left, right = st.columns(2)
             with left:
                 st.markdown("**Salience of each issue** (normalised to sum to 1)")
@@ -219,7 +222,8 @@ with tab_council:
             who = member.name or member.id
             if member.actor is not None:
                 st.caption(
-                    f"{who}: cast by {names[member.actor]} (votes by its red lines and utilities)"
+                    labels.literal(f"{who}: cast by {names[member.actor]}")
+                    + " (votes by its red lines and utilities)"
                 )
                 continue
             seats = f" ({member.seats} seats)" if member.seats > 1 else ""
@@ -234,9 +238,11 @@ with tab_council:
     if deployment is not None:
         st.subheader("Unilateral deployment")
         st.caption(
-            f"{names[deployment.actor]} deploys on its own "
-            f"({labels.terms_words(base, deployment.terms)}) after a deadlock of so many "
-            "rounds, with this probability per run."
+            labels.literal(
+                f"{names[deployment.actor]} deploys on its own "
+                f"({labels.terms_words(base, deployment.terms)})"
+            )
+            + " after a deadlock of so many rounds, with this probability per run."
         )
         range_slider(
             "institutions.unilateral_deployment.probability",
@@ -261,7 +267,8 @@ with tab_council:
 st.session_state["adjust_overrides"] = changes
 
 st.divider()
-st.subheader(f"{len(changes)} change{'s' if len(changes) != 1 else ''} to {use.file.label}")
+count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
+st.subheader(f"{count} to {labels.literal(use.file.label)}")
 checked = compute.check(use.file, tuple(changes))
 if not changes:
     st.caption("The scenario is as the file says. Move a slider to adjust it.")
@@ -272,7 +279,8 @@ else:
     if changes:
         st.markdown(
             "\n".join(
-                f"- {labels.path_words(base, c.split('=', 1)[0])} → `{c.split('=', 1)[1]}`"
+                f"- {labels.literal(labels.path_words(base, c.split('=', 1)[0]))} → "
+                f"`{c.split('=', 1)[1]}`"
                 for c in changes
             )
         )

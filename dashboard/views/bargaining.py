@@ -31,10 +31,11 @@ analysis = compute.analysis(use.file, use.overrides, float(threshold))
 colours = labels.actor_colours(scenario)
 names = list(colours)
 
+headline = labels.literal(explain.headline(analysis))  # it names actors: the file's words
 if analysis.has_deal:
-    st.success(explain.headline(analysis))
+    st.success(headline)
 else:
-    st.error(explain.headline(analysis))
+    st.error(headline)
 cols = st.columns(4)
 cols[0].metric("Outcomes", analysis.n_outcomes)
 cols[1].metric("Cross no binding red line", int(analysis.feasible.sum()))
@@ -91,7 +92,9 @@ if analysis.has_deal:
     if analysis.closing:
         st.warning(
             "But it hangs on red lines that do not bind now: "
-            + "; ".join(labels.red_line_name(scenario, r.actor, r.id) for r in analysis.closing)
+            + labels.literal(
+                "; ".join(labels.red_line_name(scenario, r.actor, r.id) for r in analysis.closing)
+            )
             + ". If any of them bound, the ZOPA would close."
         )
 elif len(relaxations):

@@ -33,9 +33,9 @@ output = compute.run_output(use.file, use.overrides, int(seed))
 result = output.result
 
 kind, sentence = timeline.ending(output)
-ENDING_BOX.get(kind, st.info)(f"**{sentence}**")
+ENDING_BOX.get(kind, st.info)(f"**{labels.literal(sentence)}**")  # the file's words: literal
 for line in timeline.preconditions(output):
-    st.caption(line)
+    st.caption(labels.literal(line))
 
 answers = timeline.answers(output)
 offers = timeline.offers(output)
@@ -62,22 +62,24 @@ if len(answers):
     else:
         chosen = rounds[0]
     row = offers[offers["Round"] == chosen].iloc[0]
-    st.markdown(f"**Round {chosen}: {row['Proposer']} proposes** {row['Offer']}.")
+    proposer, offer = labels.literal(row["Proposer"]), labels.literal(row["Offer"])
+    st.markdown(f"**Round {chosen}: {proposer} proposes** {offer}.")
     for _, answer in answers[answers["round"] == chosen].iterrows():
+        who = labels.literal(answer["actor"])
         if answer["accepted"]:
-            st.markdown(f"- ✓ **{answer['actor']}** accepts (utility {answer['utility']:.2f}).")
+            st.markdown(f"- ✓ **{who}** accepts (utility {answer['utility']:.2f}).")
         elif answer["red line"]:
             st.markdown(
-                f"- ✗ **{answer['actor']}** rejects on its red line *{answer['red line']}*:"
+                f"- ✗ **{who}** rejects on its red line *{labels.literal(answer['red line'])}*:"
             )
-            st.markdown(f"  > {answer['quote']}")
+            st.markdown(f"  > {labels.literal(answer['quote'])}")
         else:
             st.markdown(
-                f"- ✗ **{answer['actor']}** rejects: {answer['why']} "
+                f"- ✗ **{who}** rejects: {labels.literal(answer['why'])} "
                 f"(utility {answer['utility']:.2f}, aspiration {answer['aspiration']:.2f})."
             )
     if row.get("Security Council"):
-        st.markdown(f"- Security Council: {row['Security Council']}.")
+        st.markdown(f"- Security Council: {labels.literal(row['Security Council'])}.")
 else:
     st.info("No offer was made in this run.")
 

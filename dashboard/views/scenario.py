@@ -74,17 +74,19 @@ if file is None or problems:
 checked = compute.check(file)
 if checked.scenario is None:
     current.show_problems(
-        checked.problems, f"{file.label} is not a valid scenario, so nothing else runs."
+        checked.problems,
+        f"{labels.literal(file.label)} is not a valid scenario, so nothing else runs.",
     )
     st.stop()
 current.sync_adjustments(file)
 scenario = checked.scenario
 
-st.header(scenario.title)
+# every text from the file goes through labels.literal: it is shown, never read as Markdown
+st.header(labels.literal(scenario.title))
 if scenario.question:
-    st.info(scenario.question, icon=":material/help:")
+    st.info(labels.literal(scenario.question), icon=":material/help:")
 if scenario.description:
-    st.write(scenario.description)
+    st.markdown(labels.literal(scenario.description))
 
 red_lines = tables.red_lines_table(scenario)
 assumed = int(red_lines["assumption"].sum()) if len(red_lines) else 0
@@ -104,7 +106,7 @@ with tab_lines:
         "Every red line with its provenance. :orange-background[Shaded rows] are the modeller's "
         "**assumptions**: the source says nothing about them."
     )
-    st.table(tables.style_assumptions(red_lines).hide(axis="index"))
+    st.table(tables.style_assumptions(labels.literal_table(red_lines)).hide(axis="index"))
 with tab_actors:
     st.dataframe(tables.actors_table(scenario), hide_index=True, key="scenario_actors")
 with tab_issues:
@@ -113,16 +115,17 @@ with tab_issues:
         st.markdown("**Rules of the outcome space**")
         for rule in scenario.rules:
             st.markdown(
-                f"- *{labels.humanise(rule.id)}* ({rule.kind}): "
-                f"{labels.condition_words(scenario, rule.when)} — {rule.rationale or ''}"
+                f"- *{labels.literal(labels.humanise(rule.id))}* ({rule.kind}): "
+                f"{labels.literal(labels.condition_words(scenario, rule.when))} — "
+                f"{labels.literal(rule.rationale or '')}"
             )
 with tab_sources:
     if not scenario.sources:
         st.caption("This scenario cites no source documents.")
     for source in scenario.sources:
         byline = ", ".join(filter(None, [source.outlet, source.author, source.date]))
-        st.subheader(source.title)
-        st.caption(f"{byline} — `{source.path}`")
+        st.subheader(labels.literal(source.title))
+        st.caption(labels.literal(f"{byline} — {source.path}"))
         text = source_text(file.folder, source.path)
         if text is None:
             st.warning("The source file cannot be read.")
@@ -152,4 +155,5 @@ with tab_sources:
         st.subheader("Assumptions (not in any source)")
         for _, row in assumptions.iterrows():
             why = row["Quote"].removeprefix("(none — ").removesuffix(")")
-            st.warning(f"**{row['Actor']}: {row['Red line']}** — {why}", icon="⚠️")
+            who = labels.literal(f"{row['Actor']}: {row['Red line']}")
+            st.warning(f"**{who}** — {labels.literal(why)}", icon="⚠️")

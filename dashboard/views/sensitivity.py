@@ -237,7 +237,9 @@ with tab_boxes:
         if not found.boxes:
             st.info(f"No range of the inputs concentrates the {target_words} runs.")
         for k, box in enumerate(found.boxes, start=1):
-            conditions = [labels.restriction_words(scenario, r) for r in box.restrictions]
+            conditions = [  # they name actors and red lines: the file's words, literal
+                labels.literal(labels.restriction_words(scenario, r)) for r in box.restrictions
+            ]
             st.success(
                 f"**Box {k}: {target_words} in {box.density:.0%} of runs** when "
                 + " **and** ".join(conditions)

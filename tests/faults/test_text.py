@@ -7,6 +7,7 @@ may they act as code: no terminal control sequence, no rich markup, no Markdown 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim.cli.terminal import json_text, printable
 from sim.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from tests.builders import (
+    REPO,
     SCENARIOS,
     baseline_data,
     position,
@@ -376,3 +378,69 @@ def test_a_document_that_mentions_actors_and_issues_is_still_a_document(tmp_path
     (folder / "notes.md").write_text(notes, encoding="utf-8")
     path = write_scenario(folder, _source_at(baseline_data(), "notes.md"))
     assert _problems(path) == []
+
+
+# --- 2. the dashboard shows scenario text as text, never as Markdown -------------------------
+
+IMAGE = "![x](http://example.invalid/x.png)"
+DIRECTIVES = ":red[loud] :material/warning: $x^2$ <b>bold</b> www.example.invalid"
+
+
+def _nodes(node: Any) -> Any:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def _shown(at: Any) -> list[str]:
+    """The text of every element's protobuf (bodies, labels, help, tab names...) but the Arrow
+    tables and the HTML: `st.dataframe` shows plain text, `st.table`'s cells and `st.html`
+    (the source with its quotes, HTML-escaped) are checked apart."""
+    return [
+        str(node.proto)
+        for node in _nodes(at._tree)
+        if getattr(node, "proto", None) is not None
+        and getattr(node, "type", "") not in ("dataframe", "table", "html")
+    ]
+
+
+def _with_images() -> dict[str, Any]:
+    data = baseline_data()
+    data["title"] = f"Title {IMAGE}"
+    data["description"] = f"Description {IMAGE} {DIRECTIVES}"
+    data["question"] = f"Question {IMAGE}"
+    russia = data["actors"][0]
+    russia["name"] = f"Russia {IMAGE}"
+    line = russia["red_lines"][0]
+    line["description"] = f"Red line {IMAGE}"
+    line["provenance"] = {"kind": "assumption", "rationale": f"Assumed {IMAGE} {DIRECTIVES}"}
+    return data
+
+
+def test_the_scenario_page_shows_markdown_in_the_file_as_text() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.labels import literal
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    upload = to_yaml(_with_images()).encode()
+    at.file_uploader(key="scenario_uploader").set_value(("images.yaml", upload, "text/yaml"))
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == literal(f"Title {IMAGE}")  # the page shows the upload
+    shown = _shown(at)
+    for proto in shown:
+        assert "![" not in proto and "](" not in proto, proto
+        assert ":red[" not in proto and ":material/warning:" not in proto, proto
+        assert "$x^2$" not in proto and "<b>" not in proto, proto
+    everything = "\n".join(shown)
+    for text in (f"Description {IMAGE}", f"Question {IMAGE}", f"Russia {IMAGE}"):
+        assert literal(text).replace("\\", "\\\\") in everything, text  # text format doubles \
+    table = at.table[0].value
+    cells = [str(c) for c in table.to_numpy().ravel()]
+    assert literal(f"Russia {IMAGE}") in cells
+    assert not any("![" in c or "](" in c for c in cells)
+    assert any(literal(f"Assumed {IMAGE}") in c for c in cells)
+    source = at.get("html")[0].proto.body
+    assert "<img" not in source and html.escape(f"Russia {IMAGE}") in source
