@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard import compute, labels
+from dashboard import compute, labels, memory
 from dashboard.catalogue import UPLOAD_PREFIX, ScenarioFile, shipped_file
 from dashboard.state import KEPT, forget
 from sim.api import ScenarioError
@@ -83,6 +83,10 @@ def scenario_in_use(adjusted: bool = True) -> InUse:
     if checked.scenario is None:
         show_problems(checked.problems, "The adjusted scenario is not valid.")
         st.page_link("views/adjust.py", label="Fix it on the Adjust page", icon=":material/tune:")
+        st.stop()
+    reason = memory.too_large(checked.scenario)
+    if reason is not None:  # explained, never compiled
+        st.warning(reason, icon=":material/memory:")
         st.stop()
     return InUse(file, overrides, checked.scenario, base.scenario)
 

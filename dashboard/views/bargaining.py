@@ -43,13 +43,20 @@ cols[2].metric("ZOPA", int(analysis.zopa.sum()))
 cols[3].metric("Pareto frontier of the ZOPA", len(analysis.pareto))
 
 st.subheader("Every pair of actors")
+drawn = explain.points(analysis)
+sampled = (
+    f" Of {analysis.n_outcomes:,} outcomes, {len(drawn):,} are drawn: every one on the Pareto "
+    "frontier, then ZOPA outcomes and the rest, evenly spaced."
+    if len(drawn) < analysis.n_outcomes
+    else ""
+)
 st.caption(
     "Each dot is an outcome, placed by what it is worth to the two actors; dashed lines are "
-    "their values of no deal. Hover a dot for its terms."
+    "their values of no deal. Hover a dot for its terms." + sampled
 )
 solutions = explain.solutions(analysis)
 show_chart(
-    charts.pairs_grid(explain.points(analysis), names, explain.batna(analysis), solutions),
+    charts.pairs_grid(drawn, names, explain.batna(analysis), solutions),
     key="space_pairs_chart",
 )
 if len(solutions):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import compute, current, labels, tables
+from dashboard import compute, current, labels, memory, tables
 from dashboard.catalogue import (
     MAX_UPLOAD_BYTES,
     UPLOAD_PREFIX,
@@ -90,11 +90,15 @@ if scenario.description:
 
 red_lines = tables.red_lines_table(scenario)
 assumed = int(red_lines["assumption"].sum()) if len(red_lines) else 0
-space = compute.compiled(file).space
+too_large = memory.too_large(scenario)
+if too_large is not None:  # explained here and on every page, never compiled
+    st.warning(too_large, icon=":material/memory:")
 cols = st.columns(5)
 cols[0].metric("Actors", len(scenario.actors))
 cols[1].metric("Issues", len(scenario.issues))
-cols[2].metric("Outcomes", space.size, help="Combinations of options left after the rules.")
+cols[2].metric(
+    "Outcomes", compute.outcomes(file), help="Combinations of options left after the rules."
+)
 cols[3].metric("Red lines", len(red_lines))
 cols[4].metric("Assumptions", assumed, help="Red lines the source does not state.")
 
