@@ -4,12 +4,14 @@ A scenario is handed around as a :class:`ScenarioFile` (its text, the name error
 in, and the folder its sources resolve against), which is also the key of every cached
 computation. An uploaded file is only ever decoded and given to `sim.api.load_text` (safe
 YAML, then the schema); its sources resolve against the shipped `scenarios/` folder, so
-`sources/NAME.txt` finds the shipped documents, unless source files are uploaded alongside.
+`sources/NAME.txt` finds the shipped documents, unless source files are uploaded alongside
+(then they are written to a new private folder, see :func:`source_folder`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tempfile
 from collections.abc import Mapping
@@ -81,8 +83,11 @@ def uploaded_file(
 def source_folder(sources: Mapping[str, bytes]) -> Path:
     """A folder whose `sources/` holds the shipped documents plus the uploaded ones.
 
-    The folder is named after its contents, so the same upload maps to the same folder (and
-    the same cache entries). Uploaded names are reduced to safe file names.
+    The folder is made by :func:`tempfile.mkdtemp` (new, private: mode 0700), never at a fixed
+    path where someone could have planted a symbolic link; the same upload maps to the same
+    folder while the server runs (so to the same cache entries). Uploaded names are reduced to
+    safe file names, and a file is never written through a symbolic link: one found where a
+    file goes is refused (api.ScenarioError naming it), not followed.
     """
     digest = hashlib.sha256()
     for name, raw in sorted(sources.items()):
@@ -91,16 +96,41 @@ def source_folder(sources: Mapping[str, bytes]) -> Path:
                 name, f"file is {len(raw):,} bytes, more than the dashboard's {MAX_UPLOAD_BYTES:,}"
             )
         digest.update(name.encode() + b"\0" + raw + b"\0")
-    folder = Path(tempfile.gettempdir()) / "redlines-dashboard" / digest.hexdigest()[:16]
+    key = digest.hexdigest()
+    folder = _UPLOADS.get(key)
+    if folder is None or folder.is_symlink() or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="redlines-upload-"))
+        (folder / "sources").mkdir(mode=0o700)
+        _UPLOADS[key] = folder
     target = folder / "sources"
-    target.mkdir(parents=True, exist_ok=True)
-    for shipped_source in SOURCES.iterdir():
-        if shipped_source.is_file():
-            (target / shipped_source.name).write_bytes(shipped_source.read_bytes())
+    files = {p.name: p.read_bytes() for p in SOURCES.iterdir() if p.is_file()}
     for name, raw in sources.items():
-        safe = _SAFE_NAME.sub("_", Path(name).name).lstrip(".") or "source.txt"
-        (target / safe).write_bytes(raw)
+        files[_SAFE_NAME.sub("_", Path(name).name).lstrip(".") or "source.txt"] = raw
+    for name, raw in files.items():
+        _write_private(target, name, raw)
     return folder
+
+
+_UPLOADS: dict[str, Path] = {}
+"""Upload folders made by this server process, by the digest of their uploaded files."""
+
+
+def _write_private(folder: Path, name: str, raw: bytes) -> None:
+    """Write `folder/name` (mode 0600), refusing a symbolic link there or as the folder."""
+    path = folder / name
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    if folder.is_symlink() or path.is_symlink():
+        raise api.ScenarioError.at(
+            name, f"the upload folder holds a symbolic link at {path}: refused, not followed"
+        )
+    try:
+        handle = os.open(path, flags, 0o600)
+    except OSError as error:  # ELOOP: a link planted after the check
+        raise api.ScenarioError.at(
+            name, f"cannot write the uploaded file to {path} ({error.strerror}): refused"
+        ) from None
+    with os.fdopen(handle, "wb") as file:
+        file.write(raw)
 
 
 def source_text(folder: str, relative: str) -> str | None:

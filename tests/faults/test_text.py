@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sim.cli.terminal import json_text, printable
 from sim.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from tests.builders import (
+    ARTICLE_PATH,
     REPO,
     SCENARIOS,
     baseline_data,
@@ -444,3 +446,70 @@ def test_the_scenario_page_shows_markdown_in_the_file_as_text() -> None:
     assert any(literal(f"Assumed {IMAGE}") in c for c in cells)
     source = at.get("html")[0].proto.body
     assert "<img" not in source and html.escape(f"Russia {IMAGE}") in source
+
+
+# --- 4. the dashboard's upload folder is new, private, and follows no link -------------------
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """$TMPDIR in `tmp_path`, and no upload folder made yet by this process."""
+    import tempfile
+
+    from dashboard import catalogue
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(catalogue, "_UPLOADS", {})
+    return tmp_path
+
+
+NOTE = {"note.txt": b"A note that is long enough to quote from.\n"}
+
+
+def test_the_upload_folder_is_new_and_private_not_a_planted_link(private_tmp: Path) -> None:
+    from dashboard.catalogue import source_folder
+
+    elsewhere = private_tmp / "attacker"
+    elsewhere.mkdir()
+    (private_tmp / "redlines-dashboard").symlink_to(elsewhere)  # where uploads used to go
+    folder = source_folder(NOTE)
+    assert folder.parent == private_tmp and not folder.is_symlink()
+    assert folder.name.startswith("redlines-upload-")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert list(elsewhere.iterdir()) == []  # nothing written through the planted link
+    note = folder / "sources" / "note.txt"
+    assert note.read_bytes() == NOTE["note.txt"]
+    assert stat.S_IMODE(note.stat().st_mode) == 0o600
+    assert (folder / "sources" / ARTICLE_PATH.name).read_bytes() == ARTICLE_PATH.read_bytes()
+    assert source_folder(NOTE) == folder  # the same upload, the same folder (and caches)
+    assert source_folder({"other.txt": b"x"}) != folder
+
+
+def test_a_link_where_an_upload_goes_is_refused_not_followed(private_tmp: Path) -> None:
+    from dashboard.catalogue import source_folder
+
+    folder = source_folder(NOTE)
+    secret = private_tmp / "secret.txt"
+    secret.write_text("keep me", encoding="utf-8")
+    note = folder / "sources" / "note.txt"
+    note.unlink()
+    note.symlink_to(secret)
+    with pytest.raises(ScenarioError) as refused:
+        source_folder(NOTE)
+    (problem,) = refused.value.problems
+    assert problem.file == "note.txt" and "symbolic link" in problem.message
+    assert "refused, not followed" in problem.message
+    assert secret.read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_upload_with_its_source_loads_from_the_private_folder(private_tmp: Path) -> None:
+    from dashboard.catalogue import uploaded_file
+
+    data = baseline_data()
+    data["sources"][0]["path"] = "sources/copy.txt"
+    upload = uploaded_file(
+        "mine.yaml", to_yaml(data).encode(), {"copy.txt": ARTICLE_PATH.read_bytes()}
+    )
+    assert Path(upload.folder).parent == private_tmp
+    loaded = api.load_text(upload.text, upload.name, upload.folder)
+    assert loaded.scenario.sources[0].path == "sources/copy.txt"
