@@ -1,4 +1,9 @@
-"""Red Lines dashboard: the entry file (`redlines dashboard`, or `streamlit run dashboard/app.py`).
+"""Red Lines dashboard: the entry file.
+
+Start it with `redlines dashboard`: headless, no usage statistics, served on 127.0.0.1 only
+(`--host ADDRESS` to serve a network on purpose). `streamlit run dashboard/app.py` is as safe
+only from the repository root, where Streamlit reads `.streamlit/config.toml` (the same
+settings); started elsewhere it serves every network interface, and every page warns so.
 
 It sets the session defaults once, lists the pages with `st.navigation`, shows which scenario
 is in use, and runs the chosen page. Pages live in `dashboard/views/`: Streamlit 1.67 treats a
@@ -17,13 +22,16 @@ if str(ROOT) not in sys.path:  # run the `sim` and `dashboard` of this checkout
 
 import streamlit as st  # noqa: E402
 
-from dashboard import current  # noqa: E402
+from dashboard import current, exposure  # noqa: E402
 from dashboard.state import init_state  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Red Lines", page_icon="🟥", layout="wide")
 init_state()
+exposed = exposure.warning(st.get_option("server.address"))
+if exposed:  # on every page: served beyond this machine without anyone asking for it
+    st.warning(exposed, icon=":material/public:")
 
 navigation = st.navigation(
     {

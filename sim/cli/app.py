@@ -195,6 +195,7 @@ def dashboard(
     Streamlit runs as a child process (`python -m streamlit run dashboard/app.py`), so `sim`
     never imports it; stopping this command stops the server.
     """
+    import os
     import signal
     import subprocess
     from importlib.util import find_spec
@@ -221,7 +222,8 @@ def dashboard(
         "--browser.serverPort", str(port),
     ]  # fmt: skip
     print(f"Red Lines dashboard on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
-    server = subprocess.Popen(command)
+    # the address is chosen (127.0.0.1 unless --host): the app warns only when it was not
+    server = subprocess.Popen(command, env={**os.environ, "REDLINES_EXPLICIT_HOST": "1"})
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         code = server.wait()

@@ -513,3 +513,74 @@ def test_an_upload_with_its_source_loads_from_the_private_folder(private_tmp: Pa
     assert Path(upload.folder).parent == private_tmp
     loaded = api.load_text(upload.text, upload.name, upload.folder)
     assert loaded.scenario.sources[0].path == "sources/copy.txt"
+
+
+# --- 5. served beyond this machine only on purpose ------------------------------------------
+
+
+def test_the_repository_ships_a_streamlit_config_bound_to_loopback() -> None:
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"] == {"address": "127.0.0.1", "headless": True}
+    assert config["browser"] == {"gatherUsageStats": False}
+
+
+@pytest.mark.parametrize(
+    ("address", "explicit", "warned"),
+    [("0.0.0.0", False, True), ("", False, True), ("127.0.0.1", False, False),
+     ("0.0.0.0", True, False)],
+)  # fmt: skip
+def test_every_page_warns_when_served_beyond_this_machine_unasked(
+    monkeypatch: pytest.MonkeyPatch, address: str, explicit: bool, warned: bool
+) -> None:
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    if explicit:
+        monkeypatch.setenv("REDLINES_EXPLICIT_HOST", "1")
+    else:
+        monkeypatch.delenv("REDLINES_EXPLICIT_HOST", raising=False)
+    before = config.get_option("server.address")
+    config.set_option("server.address", address)
+    try:
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+        at.run()
+        scenario_page = [w.value for w in at.warning if "served" in w.value]
+        at.switch_page("views/bargaining.py").run()
+        other_page = [w.value for w in at.warning if "served" in w.value]
+    finally:
+        config.set_option("server.address", before)
+    assert not at.exception
+    if warned:
+        where = f"on {address}" if address else "on every network interface"
+        assert len(scenario_page) == len(other_page) == 1
+        assert f"This dashboard is served {where}, not only on this machine" in other_page[0]
+        assert "redlines dashboard --host ADDRESS" in other_page[0]
+    else:
+        assert scenario_page == other_page == []
+
+
+def test_redlines_dashboard_tells_the_app_its_address_was_chosen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    started: dict[str, Any] = {}
+
+    class Server:
+        def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
+            started.update(command=command, env=env)
+
+        def wait(self) -> int:
+            return 0
+
+        def terminate(self) -> None:  # pragma: no cover - only on a signal
+            pass
+
+    monkeypatch.setattr(subprocess, "Popen", Server)
+    code, _, err = invoke("dashboard", "--host", "0.0.0.0", "--port", "8999")
+    assert code == 0, err
+    command = started["command"]
+    assert command[command.index("--server.address") + 1] == "0.0.0.0"
+    assert started["env"]["REDLINES_EXPLICIT_HOST"] == "1"
