@@ -19,6 +19,7 @@ from sim.cli.app import app
 from sim.engine.results import OUTCOMES
 from sim.engine.space import compile_scenario
 from sim.explore.bundle import SweepDirError
+from sim.explore.addresses import Scheduler
 from sim.explore.executors import DaskCluster
 from sim.explore.montecarlo import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
 from sim.scenario.build import LoadedScenario, load_scenario
@@ -194,7 +195,7 @@ def test_pool_workers_match_this_process_with_a_thread_running(
 
 def test_unreachable_scheduler_is_a_connection_error() -> None:
     with pytest.raises(ConnectionError, match="cannot reach the Dask scheduler"):
-        DaskCluster("tcp://127.0.0.1:9", timeout=0.5)
+        DaskCluster(Scheduler("tcp", "127.0.0.1", 9, timeout=0.5))
 
 
 # --- result directories ----------------------------------------------------------------------
@@ -290,7 +291,7 @@ def test_cli_sweep_exit_codes(tmp_path: Path) -> None:
     again = cli("sweep", str(BASELINE), "--runs", "30", "--workers", "1", "--out", str(out))
     assert again.exit_code == 0 and "already complete: all 30 runs were in" in again.stdout
     garbage = cli("sweep", str(BASELINE), "--runs", "5", "--scheduler", "garbage")
-    assert garbage.exit_code == 2 and "not a Dask scheduler address" in garbage.stderr
+    assert garbage.exit_code == 2 and "expected tcp://host:port" in garbage.stderr
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     unwritable = cli("sweep", str(BASELINE), "--runs", "5", "--out", str(blocker / "sub"))

@@ -19,15 +19,17 @@ with `pure=False`: two chunks that look alike are still both run.
 from __future__ import annotations
 
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any, Protocol
 
 from sim.engine.space import Compiled
+from sim.explore.addresses import BadAddress, Scheduler, parse_scheduler, reach
+from sim.explore.lifeline import watch
 from sim.scenario.build import Settings
 from sim.scenario.schema import Scenario
 
@@ -170,7 +172,12 @@ class ProcessPool:
                 "sim.explore.sensitivity",
             ]
         )
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=watch,
+            initargs=(os.getpid(),),  # each worker exits soon after this process is gone
+        )
 
     def map(self, task: Task, works: Iterable[Work]) -> Iterator[tuple[Work, Any]]:
         """Apply `task` to every work item, at most a few per worker in flight."""
@@ -194,44 +201,48 @@ class ProcessPool:
             for future in pending:
                 future.cancel()
 
-    def close(self) -> None:
-        """Stop the worker processes."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the worker processes: once their chunks are done, or `now` (an interruption:
+        the chunks in progress are abandoned)."""
+        if now:
+            # ProcessPoolExecutor has no public way to stop a running task before 3.14
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ProcessPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(now=kind is not None)
 
 
 class DaskCluster:
-    """A Dask distributed cluster: a scheduler address (`tcp://host:port`), a Client or a
-    cluster object (such as `LocalCluster`).
+    """A Dask distributed cluster: a scheduler address (`tcp://host:port`, `tls://host:port`,
+    or a :class:`~sim.explore.addresses.Scheduler` with its connect timeout), a Client or a
+    cluster object (such as `LocalCluster`). An address is checked and reached first
+    (:mod:`sim.explore.addresses`): BadAddress says what is wrong with it.
 
     Every worker needs this package installed (`pip install redlines`); only the scenario
     text travels with the tasks. A client made here is closed by :meth:`close`; one passed in
     is left open.
     """
 
-    def __init__(self, scheduler: Any, *, timeout: float = 10.0) -> None:
+    def __init__(self, scheduler: Any) -> None:
         from distributed import Client
 
         if isinstance(scheduler, Client):
             self._client, self._own = scheduler, False
-        elif isinstance(scheduler, str | Path) or hasattr(scheduler, "scheduler_address"):
-            address = str(scheduler) if isinstance(scheduler, str | Path) else scheduler
-            if isinstance(address, str) and not _looks_like_address(address):
-                raise ConnectionError(
-                    f"{address!r} is not a Dask scheduler address: expected tcp://host:port"
-                )
+        elif isinstance(scheduler, Scheduler | str):
+            address = scheduler if isinstance(scheduler, Scheduler) else parse_scheduler(scheduler)
+            reach(address)  # a message in seconds, not a client left half open
             try:
-                self._client = Client(address, timeout=timeout, set_as_default=False)
+                self._client = Client(str(address), timeout=address.timeout, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as error:
-                raise ConnectionError(
-                    f"cannot reach the Dask scheduler at {scheduler}: {error}"
-                ) from None
+                raise BadAddress(f"cannot reach the Dask scheduler at {address}: {error}") from None
             self._own = True
+        elif hasattr(scheduler, "scheduler_address"):  # a cluster object such as LocalCluster
+            self._client, self._own = Client(scheduler, set_as_default=False), True
         else:
             raise TypeError(f"expected a scheduler address or a Dask client, got {scheduler!r}")
         self.workers = max(1, sum(self._client.nthreads().values()))
@@ -276,24 +287,24 @@ class DaskCluster:
         self.close()
 
 
-def _looks_like_address(address: str) -> bool:
-    """Whether `address` reads like `tcp://host:port` (or another Dask protocol)."""
-    protocol, sep, rest = address.partition("://")
-    host, colon, port = (rest if sep else address).rpartition(":")
-    return bool(host and colon and port.isdigit() and (not sep or protocol.isalpha()))
-
-
 def open_executor(
     workers: int | None = None, scheduler: Any = None, *, chunks: int | None = None
 ) -> InProcess | ProcessPool | DaskCluster:
     """The executor for a run: Dask when a scheduler is given, else a local pool of
-    `workers` processes (default: every core), else this process when one worker (or one
-    chunk) is enough."""
+    `workers` processes (default: every core; more than the cores are capped, with a
+    warning), else this process when one worker (or one chunk) is enough."""
     if scheduler is not None:
         return DaskCluster(scheduler)
     count = workers if workers is not None else cores()
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")
+    if count > cores():
+        warnings.warn(
+            f"{count:,} workers asked for, but this process may use {cores()} "
+            f"core{'s' * (cores() != 1)}: running {cores()}",
+            stacklevel=2,
+        )
+        count = cores()
     if chunks is not None:
         count = min(count, chunks)
     return ProcessPool(count) if count > 1 else InProcess()
