@@ -9,6 +9,7 @@ kept. Heavy libraries (pandas, mesa, streamlit) load inside the commands that ne
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import sys
@@ -208,6 +209,7 @@ def dashboard(
             file=sys.stderr,
         )
         raise typer.Exit(1)
+    check_bindable(host, port)
     app_file = Path(spec.origin).parent / "app.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file),
@@ -233,6 +235,25 @@ def dashboard(
     raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
 
 
+def check_bindable(host: str, port: int) -> None:
+    """Refuse (exit 2, naming the flag) an address the server could not listen on: a host that
+    does not resolve, one that is not this machine's, or a port already in use."""
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as error:
+        refuse(f"redlines: --host {host!r}: no such host ({error})")
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            flag = "--port" if error.errno == errno.EADDRINUSE else "--host"
+            refuse(f"redlines: {flag}: cannot serve on {host}:{port} ({error.strerror})")
+
+
 SeedOption = Annotated[
     int, typer.Option("--seed", min=0, help="Root seed: per-run seeds are spawned from it.")
 ]
@@ -246,10 +267,30 @@ SchedulerOption = Annotated[
     str | None,
     typer.Option(
         "--scheduler",
-        help="Run on a Dask cluster: its scheduler, tcp://host:port.",
+        help="Run on a Dask cluster: its scheduler, tcp://host:port or tls://host:port.",
         show_default=False,
     ),
 ]
+ConnectTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--connect-timeout",
+        min=0.001,
+        help="Seconds to wait for the --scheduler to answer.",
+    ),
+]
+
+
+def scheduler_at(scheduler: str | None, timeout: float) -> Any:
+    """`--scheduler`, checked before anything loads or runs (exit 2 naming the address)."""
+    if scheduler is None:
+        return None
+    from sim.explore.addresses import BadAddress, parse_scheduler
+
+    try:
+        return parse_scheduler(scheduler, timeout)
+    except BadAddress as error:
+        refuse(f"redlines: {error}")
 
 
 BudgetOption = Annotated[
@@ -312,6 +353,7 @@ def sweep(
     seed: SeedOption = 0,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    connect_timeout: ConnectTimeoutOption = 10.0,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -336,6 +378,7 @@ def sweep(
     as_json: JsonOption = False,
 ) -> None:
     """Monte Carlo sweep: outcome probabilities (Wilson 95% intervals), terms, rounds."""
+    address = scheduler_at(scheduler, connect_timeout)
     if verify is not None:
         if file is not None or out is not None:
             refuse("redlines sweep --verify DIR takes no scenario file and no --out")
@@ -345,7 +388,7 @@ def sweep(
         refuse("redlines sweep: give a scenario file (or --verify DIR)")
     loaded = load(file, sets)  # first, so a bad file is refused before the engine loads
     budget = budget_of(memory_budget)
-    announce(loaded, runs, yes, budget, workers=workers, scheduler=scheduler, out=out)
+    announce(loaded, runs, yes, budget, workers=workers, scheduler=address, out=out)
     from sim import api
 
     try:
@@ -354,7 +397,7 @@ def sweep(
             runs,
             seed=seed,
             workers=workers,
-            scheduler=scheduler,
+            scheduler=address,
             out=out,
             memory_budget=budget,
         )
@@ -438,10 +481,12 @@ def sensitivity(
     seed: SeedOption = 0,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    connect_timeout: ConnectTimeoutOption = 10.0,
     sets: SetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sensitivity: one-at-a-time sweeps, a two-number grid, Sobol indices (SALib)."""
+    address = scheduler_at(scheduler, connect_timeout)
     from sim import api
 
     report = api.sensitivity(
@@ -453,7 +498,7 @@ def sensitivity(
         sobol_runs=sobol_runs,
         seed=seed,
         workers=workers,
-        scheduler=scheduler,
+        scheduler=address,
     )
     print(json_text(report.to_dict()) if as_json else api.sensitivity_text(report))
 
@@ -484,18 +529,20 @@ def discover(
     seed: SeedOption = 0,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    connect_timeout: ConnectTimeoutOption = 10.0,
     sets: SetOption = None,
     memory_budget: BudgetOption = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Scenario discovery: PRIM boxes of the inputs where an outcome concentrates."""
+    address = scheduler_at(scheduler, connect_timeout)
     from sim import api
 
     source = file if file.is_dir() else load(file, sets)
     budget = budget_of(memory_budget)
     if not isinstance(source, Path):
-        announce(source, runs, yes, budget, workers=workers, scheduler=scheduler)
+        announce(source, runs, yes, budget, workers=workers, scheduler=address)
     found = api.discover(
         source,
         target,
@@ -504,7 +551,7 @@ def discover(
         min_coverage=min_coverage,
         seed=seed,
         workers=workers,
-        scheduler=scheduler,
+        scheduler=address,
         memory_budget=budget,
     )
     if as_json:
