@@ -18,8 +18,8 @@ from typer.testing import CliRunner, Result
 from sim.cli.app import app
 from sim.engine.results import OUTCOMES
 from sim.engine.space import compile_scenario
-from sim.explore.bundle import SweepDirError
 from sim.explore.addresses import Scheduler
+from sim.explore.bundle import SweepDirError
 from sim.explore.executors import DaskCluster
 from sim.explore.montecarlo import Layout, open_sweep, read_table, run_seeds, sweep, text_hash
 from sim.scenario.build import LoadedScenario, load_scenario
