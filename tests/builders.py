@@ -73,6 +73,24 @@ def baseline_data() -> JSON:
     return YAML(typ="safe", pure=True).load(baseline_text())
 
 
+def sized_baseline(outcomes: int) -> JSON:
+    """The baseline with a numeric issue added (`extra`, steps of 1), for just under
+    `outcomes` outcomes: a few kilobytes of YAML with a large outcome space."""
+    from sim.scenario.checks import outcome_space_size
+    from sim.scenario.schema import Scenario
+
+    data = baseline_data()
+    steps = outcomes // outcome_space_size(Scenario.model_validate(data))
+    data["issues"].append(
+        {
+            "id": "extra",
+            "name": "An extra issue",
+            "range": {"start": 0, "stop": steps - 1, "step": 1},
+        }
+    )
+    return data
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 

@@ -14,25 +14,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.memory import Held
-from sim.scenario.checks import outcome_space_size
-from sim.scenario.schema import Scenario
-from tests.builders import REPO, baseline_data, to_yaml
+from tests.builders import REPO, sized_baseline, to_yaml
 
 APP = REPO / "dashboard" / "app.py"
 
 
 def sized(outcomes: int) -> str:
     """The baseline with a numeric issue added, for about `outcomes` outcomes, as YAML text."""
-    data = baseline_data()
-    steps = outcomes // outcome_space_size(Scenario.model_validate(data))
+    data = sized_baseline(outcomes)
     data["id"] = "sized"
-    data["issues"].append(
-        {
-            "id": "extra",
-            "name": "An extra issue",
-            "range": {"start": 0, "stop": steps - 1, "step": 1},
-        }
-    )
     return to_yaml(data)
 
 

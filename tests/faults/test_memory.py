@@ -16,9 +16,7 @@ from typer.testing import CliRunner, Result
 
 from sim import api
 from sim.cli.app import app
-from sim.scenario.checks import outcome_space_size
-from sim.scenario.schema import Scenario
-from tests.builders import BASELINE, REPO, baseline_data, scenario_folder, write_scenario
+from tests.builders import BASELINE, REPO, scenario_folder, sized_baseline, write_scenario
 
 REDLINES = [sys.executable, "-m", "sim.cli"]
 
@@ -30,18 +28,8 @@ def cli(*args: str) -> Result:
 @pytest.fixture(scope="module")
 def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The baseline with a numeric issue added: just under 10^6 outcomes, 4.7 KB of YAML."""
-    data = baseline_data()
-    base = outcome_space_size(Scenario.model_validate(data))
-    steps = 10**6 // base
-    data["issues"].append(
-        {
-            "id": "extra",
-            "name": "An extra issue",
-            "range": {"start": 0, "stop": steps - 1, "step": 1},
-        }
-    )
     folder = scenario_folder(tmp_path_factory.mktemp("million") / "scenarios")
-    return write_scenario(folder, data)
+    return write_scenario(folder, sized_baseline(10**6))
 
 
 def test_a_sweep_over_its_memory_budget_is_refused_with_the_estimate(million: Path) -> None:

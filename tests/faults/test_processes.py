@@ -21,9 +21,7 @@ from typer.testing import CliRunner
 from sim import api
 from sim.cli.app import app
 from sim.explore.executors import cores, open_executor
-from sim.scenario.checks import outcome_space_size
-from sim.scenario.schema import Scenario
-from tests.builders import BASELINE, REPO, baseline_data, scenario_folder, write_scenario
+from tests.builders import BASELINE, REPO, scenario_folder, sized_baseline, write_scenario
 
 REDLINES = [sys.executable, "-m", "sim.cli"]
 
@@ -33,17 +31,8 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The baseline with an extra numeric issue: about 2 * 10^5 outcomes, so one chunk of runs
     keeps a worker busy for many seconds (a worker that only quits between chunks would
     outlive its parent)."""
-    data = baseline_data()
-    steps = 2 * 10**5 // outcome_space_size(Scenario.model_validate(data))
-    data["issues"].append(
-        {
-            "id": "extra",
-            "name": "An extra issue",
-            "range": {"start": 0, "stop": steps - 1, "step": 1},
-        }
-    )
     folder = scenario_folder(tmp_path_factory.mktemp("slow") / "scenarios")
-    return write_scenario(folder, data)
+    return write_scenario(folder, sized_baseline(2 * 10**5))
 
 
 def session_of(pid: int) -> int:
