@@ -87,7 +87,7 @@ def test_values_inside_the_range_are_accepted() -> None:
 def test_a_bug_exits_1_with_a_short_message_that_points_to_debug(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sim.cli import app as cli
+    from sim.cli import policy
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("an internal invariant failed")
@@ -97,7 +97,7 @@ def test_a_bug_exits_1_with_a_short_message_that_points_to_debug(
     assert result.exit_code == 1, result.output
     assert "internal error (ValueError: an internal invariant failed)" in result.output
     assert "--debug" in result.output and "Traceback" not in result.output
-    monkeypatch.setattr(cli, "DEBUG", [True])
+    monkeypatch.setattr(policy, "DEBUG", [True])
     result = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1"])
     assert result.exit_code == 1 and "Traceback" in result.output
 

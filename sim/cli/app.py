@@ -1,80 +1,53 @@
 """The `redlines` command line: a thin face over :mod:`sim.api`.
 
-One error policy for every command (:func:`main`): an input error (a file, a flag, a value)
-exits 2 with a located message, never a traceback; a bug inside Red Lines exits 1 with a
+One error policy for every command (:mod:`sim.cli.policy`): an input error (a file, a flag, a
+value) exits 2 with a located message, never a traceback; a bug inside Red Lines exits 1 with a
 short message that points to `--debug` for the traceback; Ctrl-C exits 130 and says what was
-kept. Heavy libraries (pandas, mesa, streamlit) load inside the commands that need them, so
-`redlines --help` starts fast.
+kept. The shared options and their checks are in :mod:`sim.cli.options`. Heavy libraries
+(pandas, mesa, streamlit) load inside the commands that need them, so `redlines --help` starts
+fast.
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import signal
 import sys
-import traceback
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
-from typer.exceptions import TyperException
 
+from sim.cli.options import (
+    BudgetOption,
+    ConnectTimeoutOption,
+    FileArg,
+    JsonOption,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    YesOption,
+    announce,
+    budget_of,
+    check_bindable,
+    scheduler_at,
+)
+from sim.cli.policy import (
+    DEBUG,
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    KEPT,
+    PolicyGroup,
+    fail,
+    refuse,
+    terminated,
+)
 from sim.cli.terminal import json_text, printable
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from sim.scenario.build import LoadedScenario
-
-
-def _bad_input() -> tuple[type[Exception], ...]:
-    """The api's input errors (imported only once an error is raised: start-up stays fast)."""
-    from sim.api import BadInput, OverBudget, SweepDirError
-
-    return (BadInput, OverBudget, SweepDirError)
-
-
-class PolicyGroup(TyperGroup):
-    """The app's command group: every command runs under the one error policy."""
-
-    def invoke(self, ctx: Any) -> Any:
-        """Run the command; translate what it raises into a message and an exit code."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("always", UserWarning)
-                warnings.showwarning = _warn
-                return super().invoke(ctx)
-        except ScenarioError as error:  # a bad file or value, located
-            fail(error)
-        except (typer.Exit, TyperException):  # exits and usage errors: typer's own handling
-            raise
-        except (KeyboardInterrupt, typer.Abort):
-            print(printable(f"interrupted: {KEPT[0]}"), file=sys.stderr)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except MemoryError:
-            print(
-                "redlines: out of memory; try fewer workers, a smaller outcome space or "
-                "fewer rounds",
-                file=sys.stderr,
-            )
-            raise typer.Exit(EXIT_BUG) from None
-        except Exception as error:
-            if isinstance(error, _bad_input()):  # a flag, a value or an address
-                refuse(f"redlines: {error}")
-            if isinstance(error, OSError) and error.filename is not None and not DEBUG[0]:
-                refuse(f"redlines: {error.filename}: {error.strerror or error}")  # a given path
-            if DEBUG[0]:
-                traceback.print_exc()
-            else:  # a bug in Red Lines: say so briefly, the traceback with --debug
-                print(
-                    f"redlines: internal error ({type(error).__name__}: {printable(str(error))}); "
-                    "this is a bug in Red Lines. Run the command again with --debug for the "
-                    "traceback.",
-                    file=sys.stderr,
-                )
-            raise typer.Exit(EXIT_BUG) from None
 
 
 app = typer.Typer(
@@ -86,29 +59,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=PolicyGroup,
 )
-
-EXIT_BAD_INPUT = 2
-EXIT_BUG = 1
-EXIT_INTERRUPTED = 130
-
-FileArg = Annotated[Path, typer.Argument(help="A scenario YAML file.", show_default=False)]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="Override a scenario value by dotted path, e.g. "
-        "actors.russia.red_lines.no_nato_timeline.firmness=0 (repeatable).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def fail(error: ScenarioError) -> NoReturn:
-    """Print every problem of a bad input on stderr, one per line, and exit 2."""
-    for problem in error.problems:
-        print(printable(str(problem)), file=sys.stderr)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def load(file: Path, sets: list[str] | None = None) -> LoadedScenario:
@@ -233,115 +183,6 @@ def dashboard(
         server.terminate()
         code = server.wait()
     raise typer.Exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
-
-
-def check_bindable(host: str, port: int) -> None:
-    """Refuse (exit 2, naming the flag) an address the server could not listen on: a host that
-    does not resolve, one that is not this machine's, or a port already in use."""
-    import socket
-
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (socket.gaierror, UnicodeError) as error:
-        refuse(f"redlines: --host {host!r}: no such host ({error})")
-    family, kind, proto, _, address = found[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
-        try:
-            probe.bind(address)
-        except OSError as error:
-            flag = "--port" if error.errno == errno.EADDRINUSE else "--host"
-            refuse(f"redlines: {flag}: cannot serve on {host}:{port} ({error.strerror})")
-
-
-SeedOption = Annotated[
-    int, typer.Option("--seed", min=0, help="Root seed: per-run seeds are spawned from it.")
-]
-WorkersOption = Annotated[
-    int | None,
-    typer.Option(
-        "--workers", min=1, help="Local worker processes (default: every core).", show_default=False
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        help="Run on a Dask cluster: its scheduler, tcp://host:port or tls://host:port.",
-        show_default=False,
-    ),
-]
-ConnectTimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--connect-timeout",
-        min=0.001,
-        help="Seconds to wait for the --scheduler to answer.",
-    ),
-]
-
-
-def scheduler_at(scheduler: str | None, timeout: float) -> Any:
-    """`--scheduler`, checked before anything loads or runs (exit 2 naming the address)."""
-    if scheduler is None:
-        return None
-    from sim.explore.addresses import BadAddress, parse_scheduler
-
-    try:
-        return parse_scheduler(scheduler, timeout)
-    except BadAddress as error:
-        refuse(f"redlines: {error}")
-
-
-BudgetOption = Annotated[
-    str | None,
-    typer.Option(
-        "--memory-budget",
-        help="Refuse a sweep estimated to need more memory than this, e.g. 8GB "
-        "(default: half of this machine's memory).",
-        show_default=False,
-    ),
-]
-YesOption = Annotated[
-    bool, typer.Option("--yes", help="Run more than 10^9 runs without asking for it again.")
-]
-
-
-def budget_of(text: str | None) -> int | None:
-    """The `--memory-budget` in bytes (None: the default), or an exit 2."""
-    if text is None:
-        return None
-    from sim.explore.estimate import parse_size
-
-    try:
-        return parse_size(text)
-    except ValueError as error:
-        refuse(f"redlines: --memory-budget: {error}")
-
-
-def announce(
-    scenario: LoadedScenario, runs: int, yes: bool, budget: int | None, **where: Any
-) -> None:
-    """Before a sweep: beyond 10^9 runs, ask for --yes; over the memory budget, refuse; when
-    it will take a while, its estimated cost on stderr (the first sign of progress).
-
-    The one module below the api that the CLI imports itself: the estimate needs only the
-    scenario, so it is printed before the engine (and sim.api, about 1.4 s) loads.
-    """
-    from sim.explore.estimate import MANY_RUNS, check_budget, default_budget, sweep_cost
-
-    cost = sweep_cost(scenario.scenario, runs, **where)
-    if runs > MANY_RUNS and not yes:
-        refuse(f"redlines: --runs {runs:,}: {cost.describe()}; add --yes to run that many")
-    check_budget(cost, default_budget() if budget is None else budget)
-    if cost.seconds >= 2:
-        print(printable(f"redlines: sweep of {cost.describe()}"), file=sys.stderr)
-
-
-def refuse(message: object) -> NoReturn:
-    """Print a bad-input message (not tied to a scenario line) on stderr and exit 2."""
-    print(printable(str(message)), file=sys.stderr)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command()
@@ -589,28 +430,12 @@ def run_command(
     api.render(output, Console(highlight=False, soft_wrap=False))
 
 
-KEPT = ["nothing was written"]
-"""What an interrupted command keeps, in words (a sweep with --out says so)."""
-DEBUG = [False]
-"""Set by `--debug`: a bug prints its traceback."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM is handled as Ctrl-C: stop, say what was kept, exit 130."""
-    raise KeyboardInterrupt
-
-
-def _warn(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
-    """A warning from Red Lines, on one line of stderr (never the source line)."""
-    print(printable(f"redlines: warning: {message}"), file=sys.stderr)
-
-
 def main() -> None:
     """Entry point of the `redlines` console script."""
     if "--debug" in sys.argv[1:]:
         sys.argv.remove("--debug")
         DEBUG[0] = True
-    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGTERM, terminated)
     try:
         app()
     except KeyboardInterrupt:  # outside a command (e.g. while parsing)
