@@ -253,15 +253,16 @@ def sensitivity(
     `vary`: `PATH=LOW:HIGH:STEPS` texts (or :class:`Vary`); default: every uncertain number
     over its bounds, 3 steps. Every value is checked as a `--set` would be.
 
-    >>> report = sensitivity("scenarios/baseline.yaml", ["actors.russia.batna.value=0.2:0.8:2"],
-    ...                      runs=10, workers=1)
+    >>> baseline = load("scenarios/baseline.yaml")
+    >>> batna = f"actors.{baseline.scenario.actors[0].id}.batna.value"  # the first actor's
+    >>> report = sensitivity(baseline, [f"{batna}=0.2:0.8:2"], runs=10, workers=1)
     >>> sorted(report.to_dict())
     ['grid', 'one_at_a_time', 'runs_per_setting', 'seed', 'sobol']
-    >>> sensitivity("scenarios/baseline.yaml", ["actors.russia.batna.value=0.5:1.5:3"])
+    >>> sensitivity(baseline, [f"{batna}=0.5:1.5:3"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: --vary:1:1: actors.russia.batna.value: a BATNA must lie in [0.0, 1.0], got 1.5
-    """  # noqa: E501
+    sim.errors.ScenarioError: --vary:1:1: actors....batna.value: a BATNA must lie in [0.0, 1.0], got 1.5
+    """
     loaded = _loaded(scenario)
     try:
         explicit = [v if isinstance(v, Vary) else Vary.parse(v) for v in vary]

@@ -156,7 +156,7 @@ def test_set_path_in_plain_data() -> None:
         ),
         (
             "protocol",
-            "--set:1:1: protocol: expected PATH=VALUE, e.g. actors.russia.batna.value=0.4",
+            "--set:1:1: protocol: expected PATH=VALUE, e.g. actors.ACTOR.batna.value=0.4",
         ),
     ],
 )

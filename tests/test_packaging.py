@@ -51,3 +51,27 @@ def test_the_console_script_is_the_cli() -> None:
     project = pyproject()["project"]
     assert project["scripts"] == {"redlines": "sim.cli.app:main"}
     assert project["requires-python"] == ">=3.12"
+
+
+def test_nothing_in_sim_names_an_actor_of_a_shipped_scenario() -> None:
+    """The engine stays general: every country (each shipped scenario's actors, by id and by
+    name) lives in scenario files, not in sim/'s code, docstrings, help or messages."""
+    import re
+
+    from sim import api
+
+    words: set[str] = set()
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        for actor in api.load(path).scenario.actors:
+            words |= {actor.id, actor.name.removeprefix("the ")}
+    assert "russia" in words  # the baseline was read
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(w) for w in sorted(words)) + r")\b", re.IGNORECASE
+    )
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {match.group(0)}"
+        for path in sorted((ROOT / "sim").rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        for match in pattern.finditer(line)
+    ]
+    assert not found, found

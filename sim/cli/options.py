@@ -25,7 +25,7 @@ SetOption = Annotated[
     typer.Option(
         "--set",
         help="Override a scenario value by dotted path, e.g. "
-        "actors.russia.red_lines.no_nato_timeline.firmness=0 (repeatable).",
+        "actors.ACTOR.red_lines.RED_LINE.firmness=0 (repeatable).",
         show_default=False,
     ),
 ]

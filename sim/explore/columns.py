@@ -8,11 +8,11 @@ path), a sweep table has four families of columns, each named by a prefix and a 
 - `terms.ISSUE`: the agreed option (or value) of the issue;
 - `utility.ACTOR`: the agreement's utility to the actor.
 
->>> column(BINDS, "russia.no_nato")
-'binds.russia.no_nato'
->>> family("conceded.russia.mandate")
-('conceded.', 'russia.mandate')
->>> family("actors.russia.batna.value") is None
+>>> column(BINDS, "seller.price_floor")
+'binds.seller.price_floor'
+>>> family("conceded.seller.deadline")
+('conceded.', 'seller.deadline')
+>>> family("actors.seller.batna.value") is None
 True
 """
 

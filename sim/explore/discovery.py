@@ -65,7 +65,7 @@ class Restriction:
         return keep
 
     def words(self) -> str:
-        """The condition in plain words, e.g. `x < 0.3` or `russia.no_nato_timeline binds`."""
+        """The condition in plain words, e.g. `x < 0.3` or `ACTOR.RED_LINE binds`."""
         if self.value is not None:
             prefix, name = family(self.column) or ("", self.column)
             if prefix == BINDS:

@@ -57,7 +57,7 @@ class Vary:
         if not sep or not path.strip() or len(parts) != 3:
             raise ValueError(
                 f"--vary {text!r}: expected PATH=LOW:HIGH:STEPS, "
-                "e.g. actors.russia.batna.value=0.2:0.8:7"
+                "e.g. actors.ACTOR.batna.value=0.2:0.8:7"
             )
         try:
             low, high, steps = float(parts[0]), float(parts[1]), int(parts[2])

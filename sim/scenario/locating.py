@@ -169,8 +169,8 @@ def locate(
 def _path_part(segment: Any) -> str:
     """A path segment as printed: as written, or quoted when it holds spaces or controls.
 
-    >>> _path_part("nato"), _path_part("a b"), _path_part("x\\ny")
-    ('nato', "'a b'", "'x\\\\ny'")
+    >>> _path_part("price"), _path_part("a b"), _path_part("x\\ny")
+    ('price', "'a b'", "'x\\\\ny'")
     """
     text = str(segment)
     if text and text.isprintable() and not any(c.isspace() for c in text):

@@ -1,7 +1,7 @@
 """`--set PATH=VALUE`: change any scenario value by dotted path, then validate again.
 
 Paths walk mappings by key and lists of things with ids by id (a plain index also works), e.g.
-`actors.russia.red_lines.no_nato_timeline.firmness=0`. The value is read as YAML, so
+`actors.ACTOR.red_lines.RED_LINE.firmness=0`. The value is read as YAML, so
 `0.5`, `true`, `[a, b]` and `{dist: uniform, low: 0.2, high: 0.8}` all work.
 """
 
@@ -30,7 +30,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     path, sep, raw = text.partition("=")
     segments = path.strip().split(".")
     if not sep or not path.strip() or any(not s for s in segments):
-        raise ValueError("expected PATH=VALUE, e.g. actors.russia.batna.value=0.4")
+        raise ValueError("expected PATH=VALUE, e.g. actors.ACTOR.batna.value=0.4")
     return segments, plain(parse_value(raw))
 
 

@@ -100,7 +100,7 @@ class Parameter:
     """One tunable number of a scenario: where it is, what kind, and what the file gives."""
 
     path: str
-    """The `--set` path, lists named by id: `actors.russia.batna.value`."""
+    """The `--set` path, lists named by id: `actors.ACTOR.batna.value`."""
     loc: Loc
     """Its place in the document (keys and list indices), for located messages."""
     kind: Kind
