@@ -261,7 +261,7 @@ def sensitivity(
     >>> sensitivity(baseline, [f"{batna}=0.5:1.5:3"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: --vary:1:1: actors....batna.value: a BATNA must lie in [0.0, 1.0], got 1.5
+    sim.errors.ScenarioError: --vary:1:1: actors....batna.value: a BATNA must lie in [0.0, 1.0], ...
     """
     loaded = _loaded(scenario)
     try:
