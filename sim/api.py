@@ -261,8 +261,8 @@ def sensitivity(
     >>> sensitivity(baseline, [f"{batna}=0.5:1.5:3"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: --vary:1:1: actors....batna.value: a BATNA must lie in [0.0, 1.0], ...
-    """
+    sim.errors.ScenarioError: --vary:1:1: actors....batna.value: a BATNA must lie in [0.0, 1.0], got 1.5
+    """  # noqa: E501
     loaded = _loaded(scenario)
     try:
         explicit = [v if isinstance(v, Vary) else Vary.parse(v) for v in vary]
