@@ -31,6 +31,9 @@ FLOW_WIDTH = 72
 _FOLDABLE = re.compile(r"^\S+( \S+)*$")  # single spaces only: folding joins lines with one
 NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 """Characters that survive YAML only as double-quoted escapes."""
+_INDICATED = re.compile(r"^[?:-][^ ]")
+"""A text that opens with an indicator character glued to more (`?0`): ruamel writes it plain
+in a flow mapping, and then cannot read it back; such a text is written quoted."""
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
@@ -82,7 +85,7 @@ def _styled(value: Any, indent: int) -> Any:
         if _short(value):
             sequence.fa.set_flow_style()
         return sequence
-    if isinstance(value, str) and NEEDS_ESCAPES.search(value):
+    if isinstance(value, str) and (NEEDS_ESCAPES.search(value) or _INDICATED.match(value)):
         return DoubleQuotedScalarString(value)
     if isinstance(value, str) and indent + len(value) > WIDTH and _FOLDABLE.match(value):
         return _folded(value, max(WIDTH - indent - 2, 40))
