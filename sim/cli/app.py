@@ -151,6 +151,7 @@ def dashboard(
     import subprocess
     from importlib.util import find_spec
 
+    check_bindable(host, port)
     spec = find_spec("dashboard")
     if spec is None or spec.origin is None or find_spec("streamlit") is None:
         print(
@@ -159,7 +160,6 @@ def dashboard(
             file=sys.stderr,
         )
         raise typer.Exit(1)
-    check_bindable(host, port)
     app_file = Path(spec.origin).parent / "app.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file),
@@ -278,16 +278,21 @@ def verify_sweep(path: Path) -> None:
     from sim import api
 
     findings = api.verify_sweep(path)
-    damaged = [f for f in findings if f.kind != "missing"]
+    # a chunk written but never committed (the sweep stopped between the two) is not damage:
+    # the committed ones are intact, and a resume runs that one again
+    damaged = [f for f in findings if f.kind not in ("missing", "uncommitted")]
     missing = len(findings) - len(damaged)
+    for finding in findings:
+        if finding.kind == "uncommitted":
+            print(printable(f"redlines: note: {finding}"), file=sys.stderr)
     for finding in damaged:
-        print(f"redlines: {finding}", file=sys.stderr)
+        print(printable(f"redlines: {finding}"), file=sys.stderr)
     if damaged:
         refuse(
-            f"{path}: {len(damaged)} damaged chunks; resume the sweep to move them to "
-            "quarantine/ and run them again"
+            f"{path}: {len(damaged)} damaged chunk{'s' * (len(damaged) != 1)}; resume the sweep "
+            "to move them to quarantine/ and run them again"
         )
-    state = f"{missing} chunks still to run" if missing else "complete"
+    state = f"{missing} chunk{'s' * (missing != 1)} still to run" if missing else "complete"
     print(f"{path}: ok (every stored chunk verified; {state})")
 
 

@@ -213,6 +213,24 @@ def test_verify_says_ok_for_a_sound_directory(tmp_path: Path) -> None:
     assert cli("sweep", "--verify", str(out), str(BASELINE)).exit_code == 2
 
 
+def test_a_chunk_written_but_never_committed_is_a_note_not_damage(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    """A sweep stopped between writing a chunk and committing it (a Ctrl-C can land there):
+    the committed chunks are intact, and a resume runs that one again."""
+    out = tmp_path / "sweep"
+    assert sweep_into(out).exit_code == 0
+    data = json.loads((out / "manifest.json").read_text())
+    name = chunk(out, 2).name
+    del data["committed"][name]
+    (out / "manifest.json").write_text(json.dumps(data))
+    checked = cli("sweep", "--verify", str(out))
+    assert checked.exit_code == 0, checked.stderr
+    assert "note:" in checked.stderr and name in checked.stderr
+    assert "1 chunk still to run" in checked.stdout
+    assert_resumes_to(out, reference)
+
+
 # --- hand-edited directories ----------------------------------------------------------------------
 
 
