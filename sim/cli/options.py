@@ -57,6 +57,7 @@ ConnectTimeoutOption = Annotated[
     typer.Option(
         "--connect-timeout",
         min=0.001,
+        max=3600,
         help="Seconds to wait for the --scheduler to answer.",
     ),
 ]
@@ -135,5 +136,5 @@ def check_bindable(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as error:
-            flag = "--port" if error.errno == errno.EADDRINUSE else "--host"
+            flag = "--port" if error.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
             refuse(f"redlines: {flag}: cannot serve on {host}:{port} ({error.strerror})")

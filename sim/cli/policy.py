@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import traceback
 import warnings
+from functools import partial
 from typing import Any, NoReturn
 
 import typer
@@ -46,7 +47,7 @@ class PolicyGroup(TyperGroup):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always", UserWarning)
-                warnings.showwarning = _warn
+                warnings.showwarning = partial(_warn, set())  # each distinct one once
                 return super().invoke(ctx)
         except ScenarioError as error:  # a bad file or value, located
             fail(error)
@@ -97,6 +98,12 @@ def terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _warn(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
-    """A warning from Red Lines, on one line of stderr (never the source line)."""
-    print(printable(f"redlines: warning: {message}"), file=sys.stderr)
+def _warn(
+    said: set[str], message: Warning | str, category: type[Warning], *args: object, **kw: object
+) -> None:
+    """A warning from Red Lines, on one line of stderr (never the source line), unless this
+    command has said it already (`said`)."""
+    line = printable(f"redlines: warning: {message}")
+    if line not in said:
+        said.add(line)
+        print(line, file=sys.stderr)

@@ -16,6 +16,8 @@ configuration, e.g. `DASK_DISTRIBUTED__COMM__TLS__CA_FILE`, `..._TLS__CLIENT__CE
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import math
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 SCHEMES = ("tcp", "tls")
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach a scheduler (`--connect-timeout`)."""
+MAX_TIMEOUT = 3600.0
 
 
 class BadAddress(ConnectionError):
@@ -46,26 +49,47 @@ class Scheduler:
 def parse_scheduler(text: str, timeout: float = CONNECT_TIMEOUT) -> Scheduler:
     """The scheduler at `text` (`tcp://host:port` or `tls://host:port`), or BadAddress."""
     expected = "expected tcp://host:port or tls://host:port"
-    if not timeout > 0:
-        raise BadAddress(f"--connect-timeout {timeout}: must be a positive number of seconds")
+
+    def bad(why: str) -> BadAddress:
+        return BadAddress(f"--scheduler {text!r}: {why}; {expected}")
+
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise BadAddress(
+            f"--connect-timeout {timeout}: give a number of seconds up to {MAX_TIMEOUT:g}"
+        )
     scheme, sep, rest = text.partition("://")
     if not sep:
-        raise BadAddress(f"--scheduler {text!r}: no scheme; {expected}")
+        raise bad("no scheme")
     if scheme.lower() not in SCHEMES:
-        raise BadAddress(f"--scheduler {text!r}: {scheme}:// is not supported; {expected}")
+        raise bad(f"{scheme}:// is not supported")
+    if "@" in rest:
+        raise bad("a user name is not part of a scheduler address")
     if rest.startswith("["):  # [IPv6]:port
         host, bracket, port = rest[1:].partition("]")
         if not bracket or not port.startswith(":"):
-            raise BadAddress(f"--scheduler {text!r}: an unclosed [IPv6 address]; {expected}")
+            raise bad("an [IPv6 address] needs its closing bracket and a port")
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise bad(f"{host!r} in brackets is not an IPv6 address") from None
         port = port[1:]
     else:
         host, colon, port = rest.rpartition(":")
         if not colon:
-            raise BadAddress(f"--scheduler {text!r}: no port; {expected}")
-    if not host or any(c.isspace() or c in "/?#@[]" for c in host):
-        raise BadAddress(f"--scheduler {text!r}: no host name; {expected}")
+            raise bad("no port")
+        if ":" in host:
+            raise bad("an IPv6 address needs brackets, as in tcp://[::1]:8786")
+    if "/" in port or "?" in port or "#" in port:
+        raise bad("a path after the port is not supported")
     if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-        raise BadAddress(f"--scheduler {text!r}: the port must be a number 1-65535; {expected}")
+        raise bad("the port must be a number 1-65535")
+    if not host or any(c.isspace() or c in "/?#[]" for c in host):
+        raise bad("no host name")
+    if ":" not in host:
+        try:
+            host.encode("idna")  # each label 1-63 characters
+        except UnicodeError:
+            raise bad(f"{host!r} is not a valid host name") from None
     return Scheduler(scheme.lower(), host, int(port), timeout)
 
 
@@ -73,8 +97,10 @@ def connection_args(scheduler: Scheduler) -> dict[str, Any]:
     """Dask's connection arguments for this address, from Dask's configuration."""
     from distributed.security import Security
 
-    security = Security()
-    args = security.get_connection_args("client")
+    try:
+        args: dict[str, Any] = Security().get_connection_args("client")
+    except (OSError, ValueError, RuntimeError, ImportError) as error:  # e.g. a missing CA file
+        raise BadAddress(f"--scheduler {scheduler}: Dask's TLS settings: {error}") from None
     if scheduler.scheme == "tls" and args.get("ssl_context") is None:
         raise BadAddress(
             f"--scheduler {scheduler}: tls:// needs Dask's TLS settings (a CA file and the "
@@ -99,13 +125,19 @@ def reach(scheduler: Scheduler) -> dict[str, Any]:
         raise BadAddress(f"{where}: no answer within {scheduler.timeout:g} s") from None
     except OSError as error:
         raise BadAddress(f"{where}: {error.strerror or error}") from None
+    except UnicodeError:
+        raise BadAddress(f"{where}: {scheduler.host!r} is not a valid host name") from None
     try:
         identity = asyncio.run(_identity(str(scheduler), args, scheduler.timeout))
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
+    except (OSError, TimeoutError) as error:
         said = f" ({error})" if str(error) else ""
         raise BadAddress(
             f"{where}: something listens there, but no Dask scheduler answered within "
             f"{scheduler.timeout:g} s{said}"
+        ) from None
+    except Exception as error:  # a peer that speaks another protocol: garbage as a frame
+        raise BadAddress(
+            f"{where}: the peer there is not a Dask scheduler ({type(error).__name__})"
         ) from None
     if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
         raise BadAddress(f"{where}: the peer there is not a Dask scheduler")

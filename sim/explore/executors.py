@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from sim.engine.space import Compiled
 from sim.explore.addresses import BadAddress, Scheduler, parse_scheduler, reach
-from sim.explore.lifeline import watch
+from sim.explore.lifeline import identity, watch
 from sim.scenario.build import Settings
 from sim.scenario.schema import Scenario
 
@@ -176,7 +176,7 @@ class ProcessPool:
             max_workers=self.workers,
             mp_context=context,
             initializer=watch,
-            initargs=(os.getpid(),),  # each worker exits soon after this process is gone
+            initargs=identity(),  # each worker exits soon after this process is gone
         )
 
     def map(self, task: Task, works: Iterable[Work]) -> Iterator[tuple[Work, Any]]:
@@ -206,8 +206,13 @@ class ProcessPool:
         the chunks in progress are abandoned)."""
         if now:
             # ProcessPoolExecutor has no public way to stop a running task before 3.14
-            for process in list(getattr(self._pool, "_processes", {}).values()):
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=2)
+                if process.is_alive():
+                    process.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ProcessPool:
@@ -234,8 +239,7 @@ class DaskCluster:
         if isinstance(scheduler, Client):
             self._client, self._own = scheduler, False
         elif isinstance(scheduler, Scheduler | str):
-            address = scheduler if isinstance(scheduler, Scheduler) else parse_scheduler(scheduler)
-            reach(address)  # a message in seconds, not a client left half open
+            address = checked_scheduler(scheduler)
             try:
                 self._client = Client(str(address), timeout=address.timeout, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as error:
@@ -245,7 +249,13 @@ class DaskCluster:
             self._client, self._own = Client(scheduler, set_as_default=False), True
         else:
             raise TypeError(f"expected a scheduler address or a Dask client, got {scheduler!r}")
-        self.workers = max(1, sum(self._client.nthreads().values()))
+        threads = sum(self._client.nthreads().values())
+        if threads == 0:
+            warnings.warn(
+                "the Dask scheduler has no workers yet: the runs wait until some join",
+                stacklevel=2,
+            )
+        self.workers = max(1, threads)
 
     def map(self, task: Task, works: Iterable[Work]) -> Iterator[tuple[Work, Any]]:
         """Submit every work item (`pure=False`), a few per worker thread in flight."""
@@ -298,13 +308,21 @@ def open_executor(
     count = workers if workers is not None else cores()
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")
-    if count > cores():
+    asked, count = count, min(count, cores(), chunks or count)
+    if asked > cores():
         warnings.warn(
-            f"{count:,} workers asked for, but this process may use {cores()} "
-            f"core{'s' * (cores() != 1)}: running {cores()}",
+            f"{asked:,} workers asked for, but this process may use {cores()} "
+            f"core{'s' * (cores() != 1)}: running {count}",
             stacklevel=2,
         )
-        count = cores()
-    if chunks is not None:
-        count = min(count, chunks)
     return ProcessPool(count) if count > 1 else InProcess()
+
+
+def checked_scheduler(scheduler: Any) -> Any:
+    """A scheduler address (text or :class:`Scheduler`) read and reached, so a sweep can
+    refuse it before it writes anything; a Client or cluster object as it is."""
+    if isinstance(scheduler, Scheduler | str):
+        address = scheduler if isinstance(scheduler, Scheduler) else parse_scheduler(scheduler)
+        reach(address)  # a message in seconds, not a client left half open
+        return address
+    return scheduler

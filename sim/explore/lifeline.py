@@ -27,22 +27,34 @@ ORPHANED = 3
 """A worker's exit status when it ends because the sweep's process is gone."""
 
 
-def watch(parent: int) -> None:
-    """In a worker: ignore Ctrl-C, and exit soon after process `parent` is gone."""
+def watch(parent: int, started: float) -> None:
+    """In a worker: ignore Ctrl-C, and exit soon after process `parent` (which started at
+    `started`, psutil's create time) is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         process = psutil.Process(parent)
+        if process.create_time() != started:  # the pid was reused: the sweep is gone
+            os._exit(ORPHANED)
     except psutil.NoSuchProcess:  # gone before this worker started
         os._exit(ORPHANED)
     threading.Thread(target=_keep_watching, args=(process,), name="lifeline", daemon=True).start()
 
 
+def identity() -> tuple[int, float]:
+    """This process's pid and start time: what :func:`watch` takes."""
+    return os.getpid(), psutil.Process().create_time()
+
+
 def alive(process: psutil.Process) -> bool:
-    """Whether `process` still runs (the same process: a reused pid does not count)."""
+    """Whether `process` still runs (the same process: a reused pid does not count). A look
+    that fails for another reason (no permission, no file descriptors left) counts as alive:
+    the next look decides."""
     try:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+    except (psutil.Error, OSError):
+        return True
 
 
 def _keep_watching(process: psutil.Process) -> None:

@@ -35,7 +35,7 @@ from sim.engine.space import Compiled, compile_scenario
 from sim.explore.bundle import Bundle, Plan, SweepWarning, read_manifest
 from sim.explore.columns import BINDS, CONCEDED, TERMS, UTILITY, column
 from sim.explore.estimate import check_budget, default_budget, sweep_cost
-from sim.explore.executors import Work, compiled_for, open_executor
+from sim.explore.executors import Work, checked_scheduler, compiled_for, open_executor
 from sim.explore.progress import Progress, reporter
 from sim.explore.summary import Tally
 from sim.scenario.build import LoadedScenario
@@ -314,6 +314,8 @@ def sweep(
     plan = Plan(model.id, key, seed, runs, chunk_size or default_chunk_size(runs))
     cost = sweep_cost(model, runs, workers, scheduler, out=out, chunk_size=plan.chunk_size)
     check_budget(cost, default_budget() if memory_budget is None else memory_budget)
+    if scheduler is not None and out is not None:
+        checked_scheduler(scheduler)  # an unreachable one claims no directory
 
     bundle = None
     if out is not None:

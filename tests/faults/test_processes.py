@@ -1,8 +1,7 @@
 """Processes that die with their parent, and a pool no larger than the machine.
 
-A sweep's descendants (the forkserver, the resource tracker and the workers) are found by
-their session: the sweep is started in a session of its own, so every process still in it
-after the parent died is an orphan of that sweep.
+A sweep's descendants (the forkserver, the resource tracker and the workers) are listed with
+psutil while it runs; any of them still running after the sweep's process died is an orphan.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from typer.testing import CliRunner
 
@@ -35,41 +35,35 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_scenario(folder, sized_baseline(2 * 10**5))
 
 
-def session_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return int(stat.read().rpartition(")")[2].split()[3])
-
-
-def in_session(session: int) -> list[int]:
-    """The live (not zombie) processes of a session."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
+    """Those still running (a zombie has ended)."""
+    left = []
+    for process in processes:
         try:
-            fields = (entry / "stat").read_text("ascii").rpartition(")")[2].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                left.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return left
 
 
-def busy_sweep(scenario: Path, out: Path) -> subprocess.Popen[str]:
-    """A two-worker sweep in a session of its own, once both workers have started."""
+def busy_sweep(scenario: Path, out: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+    """A two-worker sweep in a process group of its own, once both workers are in their first
+    chunk, and its descendants (the forkserver, the resource tracker and the workers)."""
     sweep = subprocess.Popen(
         [*REDLINES, "sweep", str(scenario), "--runs", "400", "--workers", "2", "--out", str(out)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
+    parent = psutil.Process(sweep.pid)
     deadline = time.monotonic() + 60
-    # the parent, the forkserver, the resource tracker and two workers
-    while len(in_session(sweep.pid)) < 5:
+    while len(descendants := parent.children(recursive=True)) < 4:
         assert sweep.poll() is None, sweep.communicate()[1]
         assert time.monotonic() < deadline, "the workers never started"
         time.sleep(0.1)
-    time.sleep(1.0)  # the workers are in their first chunk
-    return sweep
+    time.sleep(1.0)  # the workers are in their first chunk (about 10 s of runs each)
+    assert not list(out.glob("chunks/*.parquet")), "the first chunks ended too soon"
+    return sweep, descendants
 
 
 @pytest.mark.slow
@@ -82,22 +76,27 @@ def busy_sweep(scenario: Path, out: Path) -> subprocess.Popen[str]:
 def test_no_process_of_a_sweep_outlives_it_by_5_s(
     sig: signal.Signals, group: bool, slow: Path, tmp_path: Path
 ) -> None:
-    """`kill` signals the parent only; Ctrl-C in a terminal signals its whole group."""
-    sweep = busy_sweep(slow, tmp_path / "sweep")
-    session = sweep.pid
+    """`kill` signals the parent only; Ctrl-C in a terminal signals its whole group. After
+    SIGKILL the parent is left unreaped (a zombie, as under a parent that does not wait) until
+    the check is done: the workers must see a zombie as gone."""
+    sweep, descendants = busy_sweep(slow, tmp_path / "sweep")
     began = time.monotonic()
     if group:
         os.killpg(sweep.pid, sig)
     else:
         os.kill(sweep.pid, sig)
-    sweep.wait(timeout=30)
-    while in_session(session) and time.monotonic() - began < 5:
-        time.sleep(0.1)
-    left = in_session(session)
-    for pid in left:  # do not leave them to the next test
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"{len(left)} processes of the sweep alive 5 s after {sig.name}"
     if sig != signal.SIGKILL:
+        sweep.wait(timeout=30)
+    while alive(descendants) and time.monotonic() - began < 5:
+        time.sleep(0.1)
+    left = alive(descendants)
+    for process in left:  # do not leave them to the next test
+        process.kill()
+    sweep.wait(timeout=30)
+    assert not left, f"{len(left)} processes of the sweep alive 5 s after {sig.name}: {left}"
+    if sig == signal.SIGKILL:
+        assert sweep.returncode == -signal.SIGKILL
+    else:
         said = sweep.stderr.read()  # type: ignore[union-attr]
         assert sweep.returncode == 130, said
         assert "resume with: redlines sweep" in said and "Traceback" not in said, said
@@ -109,15 +108,31 @@ def test_no_process_of_a_sweep_outlives_it_by_5_s(
 
 
 def test_more_workers_than_cores_are_capped_with_a_note() -> None:
-    with pytest.warns(UserWarning, match=f"10,000 workers asked for.*running {cores()}"):
+    with pytest.warns(UserWarning, match=f"10,000 workers asked for.*running {cores()}$"):
         executor = open_executor(10_000, chunks=10**6)
     with executor:
         assert executor.workers == cores()
+    with pytest.warns(UserWarning, match="running 1$"):  # one chunk: one worker, here
+        assert open_executor(10_000, chunks=1).workers == 1
+    runs = 100 * cores()  # a chunk per core
     done = CliRunner().invoke(
-        app, ["sweep", str(BASELINE), "--runs", "40", "--workers", "10000", "--json"]
+        app, ["sweep", str(BASELINE), "--runs", str(runs), "--workers", "10000", "--json"]
     )
     assert done.exit_code == 0, done.stderr
     note = [line for line in done.stderr.splitlines() if "workers asked for" in line]
     assert note == [f"redlines: warning: 10,000 workers asked for, but this process may use "
                     f"{cores()} core{'s' * (cores() != 1)}: running {cores()}"]  # fmt: skip
-    assert json.loads(done.stdout) == api.sweep(BASELINE, 40, workers=1).to_dict()
+    assert json.loads(done.stdout) == api.sweep(BASELINE, runs, workers=1).to_dict()
+
+
+def test_the_note_is_said_once_per_command() -> None:
+    """A sensitivity analysis opens an executor per part (one at a time, grid, Sobol)."""
+    done = CliRunner().invoke(
+        app,
+        ["sensitivity", str(BASELINE), "--runs", "2", "--grid", "--sobol", "2",
+         "--sobol-runs", "1", "--workers", "10000",
+         "--vary", "actors.russia.batna.value=0.3:0.5:2",
+         "--vary", "actors.france.batna.value=0.3:0.5:2"],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr.count("workers asked for") == 1, done.stderr
