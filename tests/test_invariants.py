@@ -265,3 +265,25 @@ def test_a_sweep_gives_the_same_table_with_one_or_two_workers(
                 assert cells[f"terms.{issue}"] == str(option), issue
             for actor, utility in result.utilities.items():
                 assert cells[f"utility.{actor}"] == utility, actor
+
+
+# --- 5. large outcome spaces keep arrays, not lists: the same runs ------------------------------
+
+
+@settings(max_examples=examples(share=3), suppress_health_check=SLOW)
+@given(data=scenario_dicts(), seed=SEEDS)
+def test_a_run_is_the_same_with_sorted_utilities_as_an_array(
+    data: dict[str, Any], seed: int
+) -> None:
+    """Past `LIST_LIMIT` outcomes a strategy bisects its array rather than a list copy."""
+    import sim.engine.strategies as strategies
+
+    compiled = compiled_of(data)
+    as_list = simulate(compiled, seed)
+    kept = strategies.LIST_LIMIT
+    strategies.LIST_LIMIT = -1  # every space is "large"
+    try:
+        as_array = simulate(compiled, seed)
+    finally:
+        strategies.LIST_LIMIT = kept
+    assert same(as_list, as_array)

@@ -77,7 +77,6 @@ class ParameterMap:
         n_actors, n_issues = compiled.n_actors, len(space.issues)
         sizes = [len(o) for o in space.options]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        self.flat_index = (space.index + offsets[None, :]).astype(np.intp)
         arrays = {
             "weights": np.zeros((n_actors, n_issues)),
             "scores": np.zeros((n_actors, int(sum(sizes)))),
@@ -111,10 +110,23 @@ class ParameterMap:
         rows = np.arange(n_actors)[:, None]
         self.weight_index = (rows * n_issues + term_issue).T.copy()
         self.weight_active = active.T.astype(float)
-        flat = self.flat_index.T[term_issue]
-        self.score_index = np.ascontiguousarray(
-            (rows[:, :, None] * arrays["scores"].shape[1] + flat).transpose(1, 0, 2)
+        # score_index[k, a, o]: where, in the scores flattened, is the score of actor a's k-th
+        # issue's option in outcome o. Filled row by row into int32 where it fits (the largest
+        # array a scenario keeps: built at once, it took three times its size in temporaries)
+        n_scores = arrays["scores"].shape[1]
+        small = n_actors * n_scores < np.iinfo(np.int32).max
+        self.score_index = np.empty(
+            (n_issues, n_actors, len(space.index)), dtype=np.int32 if small else np.intp
         )
+        for k in range(n_issues):
+            for a in range(n_actors):
+                i = int(term_issue[a, k])
+                np.add(
+                    space.index[:, i],
+                    a * n_scores + int(offsets[i]),
+                    out=self.score_index[k, a],
+                    casting="unsafe",
+                )
         self.has_deployment = scenario.institutions.unilateral_deployment is not None
 
     def draw(self, rng: np.random.Generator) -> Parameters:
@@ -133,8 +145,16 @@ class ParameterMap:
             weights = np.where(total > 0, weights / np.where(total > 0, total, 1.0), 1.0)
             weights[total[:, 0] <= 0] = 1.0 / weights.shape[1]
         terms = weights.ravel()[self.weight_index] * self.weight_active
-        products = terms[:, :, None] * arrays["scores"].ravel()[self.score_index]
-        utilities = np.add.reduce(products, axis=0) if len(products) else products.sum(axis=0)
+        # term by term, in order: the same sums, to the last bit, as reducing the stacked
+        # products along their first axis, without holding every term's products at once
+        scores = arrays["scores"].ravel()
+        utilities = np.zeros(self.score_index.shape[1:])
+        for k in range(len(terms)):
+            product = terms[k][:, None] * scores[self.score_index[k]]
+            if k == 0:
+                utilities = product
+            else:
+                utilities += product
         return Parameters(
             weights=weights,
             utilities=np.minimum(np.maximum(utilities.T, 0.0), 1.0),  # np.clip, cheaper

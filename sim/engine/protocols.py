@@ -102,7 +102,7 @@ class Mediated(Protocol):
     def prepare(self, view: FullView) -> None:
         self.base = view.ok & ~self.plan.declared_bad
         self.rejected = np.zeros(self.plan.n_outcomes, dtype=bool)
-        self.need = view.need_t.astype(float)
+        self.need = view.need_t  # bool: times a float, exactly 0.0 or the float
 
     def proposers(self, round_: int) -> tuple[int, ...]:
         return self.mediator
