@@ -2,7 +2,7 @@
 
 Every session has a budget (default 1 GB; `REDLINES_DASHBOARD_BUDGET=2GB` in the server's
 environment changes it). A scenario's working set is estimated by the same function the CLI's
-`--memory-budget` uses (:func:`sim.api.estimate_sweep`): one run needs about 36 bytes per
+`--memory-budget` uses (:func:`sim.api.estimate_sweep`): one run needs about 20 bytes per
 outcome x (actor or red line). A scenario whose one run, held once and run once more, would not
 fit the budget is explained on every page and never compiled. The heavy results of a session
 (compiled arrays, analyses, recorded runs) are kept per scenario and adjustment in

@@ -3,9 +3,9 @@ the workers, and the budget that refuses what would not fit.
 
 The model is linear in the table cells a run works over (outcomes x (actors + red lines)),
 calibrated on this project's own measurements (2 vCPU AMD EPYC, Python 3.12): a worker holds
-the interpreter and libraries (about 175 MB) and, at its peak inside one run, about 36 bytes
-per cell (a 10^6-outcome scenario of 4 actors and 10 red lines peaked at 667 MB, a 10^5-outcome
-one at 224 MB); a run takes about 0.7 ms plus 0.05 µs per cell (0.7 s and 0.12 s for those
+the interpreter and libraries (about 170 MB) and, at its peak inside one run, about 20 bytes
+per cell (a 10^6-outcome scenario of 4 actors and 10 red lines peaked at 445 MB, a 10^5-outcome
+one at 196 MB); a run takes about 0.7 ms plus 0.05 µs per cell (0.7 s and 0.12 s for those
 two). A sweep without `--out` also keeps its table in memory (about 8
 bytes per column and run). The estimate is a guide, meant to be within a factor of two.
 """
@@ -25,9 +25,9 @@ from sim.scenario.schema import Scenario
 
 MB = 1 << 20
 GB = 1 << 30
-PROCESS_BYTES = 175 * MB
+PROCESS_BYTES = 170 * MB
 """A worker's interpreter, numpy, pandas and mesa, before any scenario."""
-BYTES_PER_CELL = 36
+BYTES_PER_CELL = 20
 """A run's peak memory per outcome x (actor or red line)."""
 SECONDS_PER_RUN = 0.7e-3
 SECONDS_PER_CELL = 0.05e-6

@@ -38,13 +38,13 @@ def upload(text: str) -> AppTest:
 def test_a_scenario_over_the_sessions_budget_is_explained_not_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("REDLINES_DASHBOARD_BUDGET", "64MB")
+    monkeypatch.setenv("REDLINES_DASHBOARD_BUDGET", "40MB")
     at = upload(sized(100_000))
     for name in ("run", "bargaining", "monte_carlo"):
         at.switch_page(f"views/{name}.py").run()
         assert not at.exception, at.exception
         [warning] = [w.value for w in at.warning if "not run here" in w.value]
-        assert "outcomes" in warning and "64 MB" in warning
+        assert "outcomes" in warning and "40 MB" in warning
         assert not at.metric  # nothing was computed
     held = at.session_state["memory_held"].groups  # the baseline's, from the first page
     assert all(file.name != "sized.yaml" for file, _ in held)  # the upload was never compiled
