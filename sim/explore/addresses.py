@@ -19,6 +19,7 @@ import asyncio
 import ipaddress
 import math
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,12 +118,14 @@ def reach(scheduler: Scheduler) -> dict[str, Any]:
     args = connection_args(scheduler)
     where = f"cannot reach the Dask scheduler at {scheduler}"
     try:
+        resolve(scheduler.host, scheduler.timeout)  # a hanging name service is bounded too
         with socket.create_connection((scheduler.host, scheduler.port), scheduler.timeout):
             pass
     except socket.gaierror as error:
         raise BadAddress(f"{where}: no such host ({error.strerror})") from None
-    except TimeoutError:
-        raise BadAddress(f"{where}: no answer within {scheduler.timeout:g} s") from None
+    except TimeoutError as error:
+        said = str(error) or f"no answer within {scheduler.timeout:g} s"
+        raise BadAddress(f"{where}: {said}") from None
     except OSError as error:
         raise BadAddress(f"{where}: {error.strerror or error}") from None
     except UnicodeError:
@@ -142,6 +145,28 @@ def reach(scheduler: Scheduler) -> dict[str, Any]:
     if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
         raise BadAddress(f"{where}: the peer there is not a Dask scheduler")
     return args
+
+
+def resolve(host: str, timeout: float) -> None:
+    """Look `host` up within `timeout` seconds: socket.gaierror if it does not resolve,
+    TimeoutError if the name service does not answer in time. The lookup runs in a daemon
+    thread, as getaddrinfo takes no timeout (a thread left waiting does not delay exit)."""
+    found: list[BaseException | None] = []
+
+    def look() -> None:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            found.append(None)
+        except BaseException as error:  # handed to the caller
+            found.append(error)
+
+    thread = threading.Thread(target=look, name="resolve", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not found:
+        raise TimeoutError(f"the name service did not answer within {timeout:g} s")
+    if found[0] is not None:
+        raise found[0]
 
 
 async def _identity(address: str, args: dict[str, Any], timeout: float) -> Any:

@@ -213,3 +213,24 @@ def test_a_dashboard_port_in_use_is_refused(silent: int) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     refused(said, "--port", f"127.0.0.1:{silent}", "in use")
+
+
+def test_a_name_service_that_hangs_is_bounded_by_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """getaddrinfo takes no timeout: a resolver that never answers used to hold the command."""
+    released = threading.Event()
+
+    def hanging(*args: object, **kwargs: object) -> object:
+        released.wait(60)
+        raise socket.gaierror(socket.EAI_AGAIN, "released")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    began = time.monotonic()
+    try:
+        said = cli("sweep", str(BASELINE), "--runs", "4", "--scheduler",
+                   "tcp://scheduler.example:8786", "--connect-timeout", "0.5")  # fmt: skip
+    finally:
+        released.set()
+    refused(said, "tcp://scheduler.example:8786", "name service did not answer within 0.5 s")
+    assert time.monotonic() - began < 30
